@@ -1,0 +1,56 @@
+"""Kindred: a members-funded, ad-free home for communities of purpose."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a Kindred app.
+
+    Without ``test_config`` the class named by ``KINDRED_CONFIG`` is used
+    (``production`` by default); with it, ``TestConfig`` overlaid by its values.
+    """
+    app = Flask(__name__, instance_path=os.environ.get("KINDRED_INSTANCE_DIR"))
+    if test_config is None:
+        config_class = CONFIGS[os.environ.get("KINDRED_CONFIG", "production")]
+        if hasattr(config_class, "check"):
+            config_class.check()
+        app.config.from_object(config_class)
+    else:
+        app.config.from_object(CONFIGS["test"])
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from app import cli, errors, security
+    from app.db import db
+    from app.extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from app import accounts, billing, groups, memberships, pages
+
+    for feature in (pages, accounts, memberships, billing, groups):
+        feature.init_app(app)
+
+    endpoints = frozenset(rule.endpoint for rule in app.url_map.iter_rules())
+    app.jinja_env.globals["url_map_endpoints"] = endpoints
+
+    return app

@@ -1,0 +1,55 @@
+"""The messages accounts send. Links are absolute, built for the current request's host."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from app.accounts import services
+from app.accounts.models import Account
+from app.mail import send_mail
+
+
+def send_verification(account: Account) -> None:
+    link = url_for(
+        "accounts.verify_email", token=services.verification_token(account), _external=True
+    )
+    hours = current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600
+    send_mail(
+        account.email,
+        "Confirm your email address",
+        f"Hello {account.handle},\n\n"
+        f"Please confirm your email address by opening this link:\n\n{link}\n\n"
+        f"The link works for {hours} hours. If you did not sign up, ignore this message.\n",
+    )
+
+
+def send_password_reset(account: Account) -> None:
+    link = url_for("accounts.reset_password", token=services.reset_token(account), _external=True)
+    minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
+    send_mail(
+        account.email,
+        "Reset your password",
+        f"Hello {account.handle},\n\n"
+        f"Someone asked to reset the password of your account. To choose a new one, open:\n\n"
+        f"{link}\n\nThe link works once, for {minutes} minutes. If this was not you, ignore it;"
+        " your password has not changed.\n",
+    )
+
+
+def send_email_change(account: Account, new_email: str, token: str) -> None:
+    link = url_for("accounts.confirm_email_change", token=token, _external=True)
+    send_mail(
+        new_email,
+        "Confirm your new email address",
+        f"Hello {account.handle},\n\nTo use this address for your account, open:\n\n{link}\n\n"
+        "If you did not ask for this, ignore this message.\n",
+    )
+
+
+def send_email_changed_notice(account: Account, old_email: str) -> None:
+    send_mail(
+        old_email,
+        "Your email address was changed",
+        f"Hello {account.handle},\n\nYour account's email address is now {account.email}. "
+        "If you did not do this, reset your password at once.\n",
+    )

@@ -1,0 +1,142 @@
+"""The database: one engine per app, one session per app context.
+
+Services flush; the request (or CLI command, or webhook) commits once at one
+place, and anything that goes wrong rolls back (see ``app.__init__``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database, SQLite included."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine; SQLite gets real transactions, savepoints and foreign keys."""
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {})["check_same_thread"] = False
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            options.setdefault("poolclass", pool.StaticPool)
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, decide when transactions begin, so
+            # SAVEPOINT works (the documented pysqlite recipe).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            if url not in {"sqlite://", "sqlite:///:memory:"}:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+class Database:
+    """Binds an engine and a session factory to each Flask app."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["kindred_db"] = _AppDatabase(engine)
+        app.after_request(self._finish_request)
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["kindred_db"].engine
+
+    @property
+    def session(self) -> Session:
+        """The session of the current app context, created on first use."""
+        session = g.get("_kindred_session")
+        if session is None:
+            session = current_app.extensions["kindred_db"].sessionmaker()
+            g._kindred_session = session
+        return session
+
+    def bind_to_connection(self, app: Flask, connection: Connection) -> None:
+        """Run the app's sessions inside an outer transaction (test isolation).
+
+        Each commit becomes a SAVEPOINT release, so rolling the outer
+        transaction back leaves the database as it was.
+        """
+        app.extensions["kindred_db"].sessionmaker.configure(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
+
+    @staticmethod
+    def _finish_request(response: Response) -> Response:
+        """Commit the request's unit of work once, unless the response is an error."""
+        session = g.get("_kindred_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("_kindred_session", None)
+        if session is not None:
+            session.close()
+
+
+class _AppDatabase:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+
+
+db = Database()

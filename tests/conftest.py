@@ -1,0 +1,93 @@
+"""Fixtures in the flaskr style: ``app``, ``client``, ``runner`` and ``auth``.
+
+Each test runs inside one outer transaction that is rolled back afterwards, so
+tests are isolated on SQLite and on PostgreSQL alike. Set ``TEST_DATABASE_URL``
+to run the suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+import app.models
+from app import create_app
+from app.db import Base, db, make_engine
+from app.extensions import limiter
+from app.mail import outbox
+from tests.helpers import DEFAULT_PASSWORD
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+@pytest.fixture(scope="session")
+def engine():
+    engine = make_engine(TEST_DATABASE_URL)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app(engine):
+    app = create_app({"DATABASE_URL": TEST_DATABASE_URL})
+    connection = engine.connect()
+    outer = connection.begin()
+    db.bind_to_connection(app, connection)
+    limiter.reset()
+    yield app
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The app's database session, inside an app context, for arranging and checking."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def mail(app):
+    return outbox(app)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(
+        self,
+        identifier: str = "ada@example.org",
+        password: str = DEFAULT_PASSWORD,
+        remember: bool = False,
+        follow_redirects: bool = False,
+    ):
+        data = {"identifier": identifier, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/login", data=data, follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
