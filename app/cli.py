@@ -56,6 +56,32 @@ def check() -> None:
     command.check(alembic_config())
 
 
+@click.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def dev(host: str, port: int) -> None:
+    """Migrate, load the demo community once, start the Stripe sandbox, and serve."""
+    from app import demo
+    from app.billing.dev import start_local_sandbox
+    from app.db import db as database
+
+    command.upgrade(alembic_config(), "head")
+    if not demo.has_accounts():
+        demo.load_demo_community()
+        database.session.commit()
+        click.echo("Loaded the demo community.")
+    click.echo(demo.describe_demo())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.config["DEV_SERVER_PORT"] = port
+    sandbox = start_local_sandbox(app)
+    if sandbox is not None:
+        click.echo(f"Stripe sandbox: {app.config['STRIPE_API_BASE']}")
+    click.echo(f"Kindred: http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db)
+    app.cli.add_command(dev)
     app.jinja_env.add_extension("jinja2.ext.do")
