@@ -1,0 +1,158 @@
+"""Portal, renewals, dunning, cancellation, refunds and customer deletion over time."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+import stripe
+
+from app.stripe_sandbox.billing import DAY
+
+from .conftest import APP, get_page, pay, post_form, start_checkout
+
+
+@pytest.fixture
+def member(stripe_client, yearly_price):
+    """A subscription bought at checkout with the always-good card."""
+    session = start_checkout(stripe_client, yearly_price.id)
+    pay(session)
+    return stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
+
+
+def period_end(client, sub_id):
+    return client.v1.subscriptions.retrieve(sub_id)["items"].data[0].current_period_end
+
+
+def test_portal_cancel_and_resume_emit_updated_events(stripe_client, member, state, inbox):
+    sub = stripe_client.v1.subscriptions.retrieve(member)
+    portal = stripe_client.v1.billing_portal.sessions.create(
+        params={"customer": sub.customer, "return_url": f"{APP}/account"}
+    )
+    status, _, body = get_page(portal.url)
+    assert status == 200 and body.count("<h1") == 1 and "SBX-" in body
+    assert f'href="{APP}/account"' in body and "Return to Kindred" in body
+
+    cancel = f"{portal.url}/subscriptions/{member}/cancel"
+    assert post_form(cancel, {})[0] == 303
+    canceling = stripe_client.v1.subscriptions.retrieve(member)
+    assert canceling.cancel_at_period_end and canceling.status == "active"
+    assert "Cancels on" in get_page(portal.url)[2]
+    updated = [e for e in state.events if e["type"] == "customer.subscription.updated"][-1]
+    assert updated["data"]["previous_attributes"]["cancel_at_period_end"] is False
+
+    assert post_form(f"{portal.url}/subscriptions/{member}/resume", {})[0] == 303
+    assert not stripe_client.v1.subscriptions.retrieve(member).cancel_at_period_end
+    assert inbox.types[-2:] == ["customer.subscription.updated"] * 2
+    with pytest.raises(urllib.error.HTTPError):  # portal actions must be POSTs
+        urllib.request.urlopen(cancel)
+
+
+def test_renewal_with_a_good_card_bills_the_next_year(stripe_client, member, state):
+    first_end = period_end(stripe_client, member)
+    state.renew_now(member)
+    sub = stripe_client.v1.subscriptions.retrieve(member, params={"expand": ["latest_invoice"]})
+    assert sub.status == "active"
+    assert sub["items"].data[0].current_period_start == first_end
+    assert sub["items"].data[0].current_period_end > first_end + 364 * DAY
+    assert sub.latest_invoice.billing_reason == "subscription_cycle"
+    assert sub.latest_invoice.status == "paid"
+    assert len(stripe_client.v1.invoices.list(params={"subscription": member}).data) == 2
+    types = [e["type"] for e in state.events]
+    assert types[-1] == "customer.subscription.updated"
+    assert {"invoice.created", "invoice.paid", "invoice.payment_succeeded"} <= set(types[-8:])
+    created = [e["created"] for e in state.events]
+    assert created == sorted(created)
+
+
+def test_failed_renewal_goes_past_due_then_cancels_after_retries(stripe_client, member, state):
+    state.fail_renewal(member)
+    sub = stripe_client.v1.subscriptions.retrieve(member, params={"expand": ["latest_invoice"]})
+    assert sub.status == "past_due"
+    invoice = sub.latest_invoice
+    assert (invoice.status, invoice.attempt_count) == ("open", 1)
+    assert invoice.next_payment_attempt == pytest.approx(state.now() + 3 * DAY, abs=5)
+    assert state.events[-1]["type"] == "customer.subscription.updated"
+
+    state.advance(3 * DAY)
+    assert stripe_client.v1.invoices.retrieve(invoice.id).attempt_count == 2
+    state.advance(4 * DAY + 60)
+    sub = stripe_client.v1.subscriptions.retrieve(member)
+    assert sub.status == "canceled" and sub.cancellation_details.reason == "payment_failed"
+    final = stripe_client.v1.invoices.retrieve(invoice.id)
+    assert (final.status, final.attempt_count) == ("uncollectible", 4)
+    assert state.events[-1]["type"] == "customer.subscription.deleted"
+
+
+def test_fixing_the_card_before_a_retry_recovers_the_subscription(stripe_client, member, state):
+    sub = stripe_client.v1.subscriptions.retrieve(member)
+    state.fail_renewal(member)
+    state.set_card_fails(sub.customer, False)
+    state.advance(3 * DAY)
+    assert stripe_client.v1.subscriptions.retrieve(member).status == "active"
+
+
+def test_the_fails_later_card_pays_today_and_fails_at_renewal(stripe_client, yearly_price, state):
+    session = start_checkout(stripe_client, yearly_price.id)
+    assert pay(session, "4000 0000 0000 0341")[0] == 303
+    sub_id = stripe_client.v1.checkout.sessions.retrieve(session.id).subscription
+    assert stripe_client.v1.subscriptions.retrieve(sub_id).status == "active"
+    state.renew_now(sub_id)
+    assert stripe_client.v1.subscriptions.retrieve(sub_id).status == "past_due"
+
+
+def test_cancel_at_period_end_ends_the_subscription_at_period_end(stripe_client, member, state):
+    stripe_client.v1.subscriptions.update(member, params={"cancel_at_period_end": True})
+    end = period_end(stripe_client, member)
+    state.advance(end - state.now() - 60)
+    assert stripe_client.v1.subscriptions.retrieve(member).status == "active"
+    state.advance(120)
+    sub = stripe_client.v1.subscriptions.retrieve(member)
+    assert (sub.status, sub.ended_at) == ("canceled", end)
+    assert state.events[-1]["type"] == "customer.subscription.deleted"
+    assert stripe_client.v1.subscriptions.list(params={"customer": sub.customer}).data == []
+    listed = stripe_client.v1.subscriptions.list(params={"status": "all"}).data
+    assert [s.id for s in listed] == [member]
+
+
+def test_cancelling_now_through_the_api(stripe_client, member, state):
+    sub = stripe_client.v1.subscriptions.cancel(member)
+    assert sub.status == "canceled" and sub.ended_at
+    state.deliver_pending()
+    assert state.events[-1]["type"] == "customer.subscription.deleted"
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.subscriptions.cancel(member)
+
+
+def test_refunds_mark_the_charge_and_emit_events(stripe_client, member, state):
+    charge = stripe_client.v1.charges.list().data[0]
+    partial = stripe_client.v1.refunds.create(params={"charge": charge.id, "amount": 1000})
+    assert (partial.amount, partial.status) == (1000, "succeeded")
+    rest = stripe_client.v1.refunds.create(params={"payment_intent": charge.payment_intent})
+    assert rest.amount == 5000
+    refunded = stripe_client.v1.charges.retrieve(charge.id)
+    assert refunded.refunded and refunded.amount_refunded == 6000
+    types = [e["type"] for e in state.events]
+    assert types[-2:] == ["charge.refunded", "refund.created"]
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.refunds.create(params={"charge": charge.id})
+
+
+def test_deleting_a_customer_cancels_their_subscriptions(stripe_client, member, state):
+    customer_id = stripe_client.v1.subscriptions.retrieve(member).customer
+    deleted = stripe_client.v1.customers.delete(customer_id)
+    assert deleted.deleted
+    assert stripe_client.v1.subscriptions.retrieve(member).status == "canceled"
+    types = [e["type"] for e in state.events]
+    assert types[-2:] == ["customer.subscription.deleted", "customer.deleted"]
+    assert stripe_client.v1.customers.retrieve(customer_id).deleted
+
+
+def test_control_endpoints_drive_time_over_http(base_url, member, state):
+    before = state.now()
+    status, _, body = post_form(f"{base_url}/_sandbox/advance", {"days": "2"})
+    assert status == 200 and int(re.search(r'"now": (\d+)', body).group(1)) >= before + 2 * DAY
+    assert post_form(f"{base_url}/_sandbox/subscriptions/{member}/fail_renewal", {})[0] == 200
+    assert state.retrieve("subscriptions", member)["status"] == "past_due"
+    assert post_form(f"{base_url}/_sandbox/subscriptions/sub_nope/renew", {})[0] == 404
