@@ -54,10 +54,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    # Per client (a keyed hash of its address) and per account (the email or handle tried).
+    # Per client (a keyed hash of its address) and per account (the account the email or
+    # handle names, else the text tried; for signup and reset, the email address).
     LOGIN_LIMIT_PER_CLIENT = "30 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
     SIGNUP_LIMIT_PER_CLIENT = "10 per hour"
+    SIGNUP_LIMIT_PER_ACCOUNT = "10 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
 
@@ -74,6 +76,7 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
     MEMBERSHIP_PRICE_CENTS = _env_int("MEMBERSHIP_PRICE_CENTS", 2500)
     MEMBERSHIP_CURRENCY = os.environ.get("MEMBERSHIP_CURRENCY", "usd").lower()
 
@@ -103,6 +106,7 @@ class TestConfig(Config):
     STRIPE_SECRET_KEY = "sk_test_kindred_tests"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
     STRIPE_API_BASE = "http://127.0.0.1:9"  # tests that talk to Stripe start a sandbox
+    STRIPE_MAX_NETWORK_RETRIES = 0
     MEMBERSHIP_PRICE_CENTS = 2500
     MEMBERSHIP_CURRENCY = "usd"
 

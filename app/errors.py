@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
 
 
 def render_error(code: int, detail: str | None = None, retry_after: int | None = None):
-    title, default_detail = MESSAGES.get(code, MESSAGES[500])
+    title, default_detail = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
     html = render_template(
         "errors/error.html",
         code=code,
@@ -51,7 +51,7 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code == 429:
         return _too_many_requests()
-    code = error.code if error.code in MESSAGES else 500
+    code = error.code or 500
     detail = error.description if code in {403, 404} and _custom(error) else None
     response = render_error(code, detail)
     if code == 405 and error.get_response().headers.get("Allow"):
@@ -68,7 +68,8 @@ def _too_many_requests():
     limit = limiter.current_limit
     wait = 60
     if limit is not None:
-        wait = max(1, math.ceil(limit.reset_at - time.time()))
+        # Whole seconds, truncated, as Flask-Limiter's Retry-After header counts them.
+        wait = max(1, int(limit.reset_at - time.time()))
     minutes = math.ceil(wait / 60)
     detail = (
         f"Too many attempts. Please wait {wait} seconds before trying again."
@@ -84,7 +85,10 @@ def _unexpected_error(error: Exception):
         return _http_error(error)
     from flask import current_app
 
-    current_app.logger.exception("Unhandled error", exc_info=error)
-    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+    propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
+    if propagate is None:
+        propagate = current_app.testing or current_app.debug
+    if propagate:
         raise error
+    current_app.logger.exception("Unhandled error", exc_info=error)
     return render_error(InternalServerError.code)

@@ -19,6 +19,19 @@ def client_key() -> str:
     )
 
 
+class PrivateLoginManager(LoginManager):
+    """Flask-Login without its session identifier.
+
+    Flask-Login would put a hash of the client's address and user agent in the
+    session cookie; with session protection off it serves no purpose, so the
+    session carries nothing about the client.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._session_identifier_generator = lambda: None
+
+
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = PrivateLoginManager()
 limiter = Limiter(key_func=client_key, default_limits=[])

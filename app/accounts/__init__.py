@@ -1,6 +1,6 @@
 """Accounts: sign-up, verification, sign-in, passwords, email, profile."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -16,5 +16,15 @@ def init_app(app: Flask) -> None:
     # The session cookie is the only cookie; nothing about the client is stored in it.
     login_manager.session_protection = None
     login_manager.user_loader(get_account_by_login_id)
+    app.before_request(_forget_cached_user)
     app.register_blueprint(bp)
     app.cli.add_command(cli.users)
+
+
+def _forget_cached_user() -> None:
+    """Decide who is signed in from this request's own cookie.
+
+    Flask-Login caches the user on ``g``; requests that share an app context
+    (as tests do) must not inherit the previous request's user.
+    """
+    g.pop("_login_user", None)

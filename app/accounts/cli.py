@@ -1,12 +1,13 @@
 """``flask users ...``: bootstrap operators from the command line."""
 
 import click
+from flask.cli import AppGroup
 
 from app.accounts import services
 from app.db import db
 
 
-@click.group(help="Manage accounts.")
+@click.group(cls=AppGroup, help="Manage accounts.")
 def users() -> None:
     pass
 

@@ -14,6 +14,10 @@ def _valid_handle(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 EMAIL = [
     DataRequired("Enter your email address."),
     Email("Enter an email address like name@example.org."),
@@ -23,7 +27,7 @@ DISPLAY_NAME = [Optional(), Length(max=50, message="Keep your display name to 50
 
 
 class SignupForm(FlaskForm):
-    email = EmailField("Email address", validators=EMAIL)
+    email = EmailField("Email address", validators=EMAIL, filters=[_strip])
     handle = StringField(
         "Handle", validators=[DataRequired("Choose a handle."), Length(max=30), _valid_handle]
     )
@@ -45,7 +49,7 @@ class LoginForm(FlaskForm):
 
 
 class ResendVerificationForm(FlaskForm):
-    email = EmailField("Email address", validators=EMAIL)
+    email = EmailField("Email address", validators=EMAIL, filters=[_strip])
 
 
 class ConfirmForm(FlaskForm):
@@ -53,7 +57,7 @@ class ConfirmForm(FlaskForm):
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField("Email address", validators=EMAIL)
+    email = EmailField("Email address", validators=EMAIL, filters=[_strip])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -74,7 +78,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField("New email address", validators=EMAIL)
+    email = EmailField("New email address", validators=EMAIL, filters=[_strip])
     password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
 
 

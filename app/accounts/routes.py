@@ -15,7 +15,10 @@ def _limit(name: str):
 
 
 def _identifier_key() -> str:
-    return "account:" + request.form.get("identifier", "").strip().lower()
+    """The account tried, by email or handle alike; else what was typed."""
+    identifier = request.form.get("identifier", "")
+    account = services.find_account(identifier)
+    return f"account:{account.id}" if account else "account:" + identifier.strip().lower()
 
 
 def _email_key() -> str:
@@ -46,6 +49,7 @@ def _apply_errors(form, error: services.AccountError) -> None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_limit("SIGNUP_LIMIT_PER_CLIENT"), methods=["POST"])
+@limiter.limit(_limit("SIGNUP_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_email_key)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -207,7 +211,8 @@ def change_password():
         except services.AccountError as error:
             _apply_errors(form, error)
         else:
-            login_user(current_user)  # the login id rotated; keep this session signed in
+            # The login id rotated; keep this session signed in.
+            login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.settings"), code=303)
     return _settings_with(password_form=form)

@@ -146,6 +146,14 @@ def get_account_by_login_id(login_id: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.login_id == login_id))
 
 
+def find_account(identifier: str) -> Account | None:
+    """The account named by an email address or a handle, as typed at login."""
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return get_account_by_email(identifier)
+    return get_account_by_handle(identifier)
+
+
 def email_taken(email: str) -> bool:
     return get_account_by_email(email) is not None
 
@@ -225,10 +233,7 @@ def authenticate(identifier: str, password: str) -> Account:
 
     The message never says which of the two was wrong.
     """
-    identifier = identifier.strip()
-    account = (
-        get_account_by_email(identifier) if "@" in identifier else get_account_by_handle(identifier)
-    )
+    account = find_account(identifier)
     if account is None:
         # Spend the same time as a real check, so timing does not reveal accounts.
         _hasher().hash(secrets.token_hex(8))
@@ -299,14 +304,20 @@ def request_email_change(account: Account, new_email: str, password: str) -> str
         raise AccountError("That is already your email address.", "email")
     if email_taken(new_email):
         raise AccountError("Another account already uses that email address.", "email")
-    return _serializer("change-email").dumps({"a": account.id, "e": new_email})
+    return _serializer("change-email").dumps({"a": account.id, "o": account.email, "e": new_email})
 
 
 def confirm_email_change(account: Account, token: str) -> str:
-    """Switch to the address in the token; return the old address."""
+    """Switch to the address in the token; return the old address.
+
+    A link works once: it names the address it replaces, so after any change of
+    address it no longer applies.
+    """
     data = _load_token("change-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     if data.get("a") != account.id:
         raise InvalidToken("This link belongs to another account.")
+    if data.get("o") != account.email:
+        raise InvalidToken("This link has already been used or is no longer valid.")
     new_email = data["e"]
     if email_taken(new_email):
         raise InvalidToken("Another account now uses that email address.")

@@ -1,0 +1,234 @@
+"""The factory, configuration classes, command line and outgoing mail."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import config
+from app import create_app
+from app import mail as mail_module
+from app.mail import outbox, send_mail
+from config import DevelopmentConfig, ProductionConfig, TestConfig
+
+
+def test_test_config_overlays_the_given_values():
+    app = create_app({"DATABASE_URL": "sqlite://", "SITE_NAME": "Kin"})
+    assert app.testing
+    assert app.config["SITE_NAME"] == "Kin"
+    assert app.config["WTF_CSRF_ENABLED"] is False
+    assert app.config["SESSION_COOKIE_NAME"] == "kindred_session"
+
+
+def test_every_feature_is_registered():
+    app = create_app({"DATABASE_URL": "sqlite://"})
+    assert {"pages", "accounts", "memberships"} <= set(app.blueprints)
+    assert "users" in app.cli.commands and "db" in app.cli.commands
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without_its_secrets(monkeypatch, tmp_path, missing):
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-secret")
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", "sqlite://")
+    monkeypatch.setattr(ProductionConfig, missing, None)
+    with pytest.raises(RuntimeError, match=f"refuses to start in production without: {missing}"):
+        ProductionConfig.check()
+    monkeypatch.setenv("KINDRED_CONFIG", "production")
+    with pytest.raises(RuntimeError, match=missing):
+        create_app()
+
+
+def test_production_is_the_default_so_a_forgotten_variable_fails_closed(monkeypatch, tmp_path):
+    monkeypatch.delenv("KINDRED_CONFIG", raising=False)
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_config_with_its_secrets(monkeypatch, tmp_path):
+    monkeypatch.setenv("KINDRED_CONFIG", "production")
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-secret")
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", "sqlite://")
+    app = create_app()
+    assert not app.testing and not app.debug
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-kindred"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["HSTS"] is True
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    assert app.config.get("WTF_CSRF_ENABLED", True) is True
+    assert app.instance_path == str(tmp_path)
+
+
+def test_configuration_comes_from_the_environment(tmp_path):
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "KINDRED_INSTANCE_DIR": str(tmp_path),
+        "SECRET_KEY": "from-env",
+        "DATABASE_URL": "postgresql+psycopg://db/kindred",
+        "RATELIMIT_STORAGE_URI": "redis://cache:6379/0",
+        "MAIL_SERVER": "smtp.example.org",
+        "MAIL_USE_TLS": "no",
+    }
+    script = (
+        "import json, config; c = config.ProductionConfig; c.check(); print(json.dumps(["
+        "c.SECRET_KEY, c.DATABASE_URL, c.RATELIMIT_STORAGE_URI, c.MAIL_SERVER, c.MAIL_USE_TLS,"
+        "config.INSTANCE_DIR.as_posix()]))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=Path(config.__file__).parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout) == [
+        "from-env",
+        "postgresql+psycopg://db/kindred",
+        "redis://cache:6379/0",
+        "smtp.example.org",
+        False,
+        tmp_path.as_posix(),
+    ]
+
+
+def test_development_and_test_configs_run_without_any_environment():
+    assert DevelopmentConfig.SECRET_KEY and DevelopmentConfig.DATABASE_URL
+    assert DevelopmentConfig.DEBUG is False
+    assert TestConfig.RATELIMIT_STORAGE_URI == "memory://"
+    assert ProductionConfig.RATELIMIT_STORAGE_URI == config.Config.RATELIMIT_STORAGE_URI
+
+
+def test_trusted_proxies_decide_the_client_address(monkeypatch):
+    app = create_app({"DATABASE_URL": "sqlite://", "TRUSTED_PROXIES": 1})
+
+    @app.get("/test/address")
+    def address():
+        from flask import request
+
+        return f"{request.remote_addr} {request.scheme}"
+
+    response = app.test_client().get(
+        "/test/address",
+        headers={"X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https"},
+    )
+    assert response.get_data(as_text=True) == "203.0.113.5 https"
+
+
+def test_flask_users_command_is_listed(runner):
+    result = runner.invoke(args=["users", "--help"])
+    assert result.exit_code == 0
+    assert "create-admin" in result.output
+
+
+# Mail -------------------------------------------------------------------------------
+
+
+def test_tests_read_sent_mail_from_the_outbox(app):
+    with app.app_context():
+        message = send_mail("ada@example.org", "Hello", "Body text")
+    assert outbox(app) == [message]
+    assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
+    assert message["Message-ID"]
+
+
+def test_without_a_mail_server_mail_goes_to_the_console_and_instance_folder(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": False, "MAIL_SERVER": None})
+    with app.app_context():
+        send_mail("ada@example.org", "Your link", "Open https://kindred.example/x\n")
+        send_mail("bea@example.org", "Another", "Second message\n")
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    saved = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert saved["To"] == "ada@example.org"
+    assert saved["Subject"] == "Your link"
+    assert "https://kindred.example/x" in saved.get_content()
+    printed = capsys.readouterr().err
+    assert "mail to ada@example.org" in printed and "Your link" in printed
+    assert outbox(app) == []
+
+
+class FakeSMTP:
+    sessions: list[FakeSMTP] = []
+
+    def __init__(self, host, port, timeout):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.calls: list[tuple] = []
+        FakeSMTP.sessions.append(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.calls.append(("quit",))
+
+    def starttls(self):
+        self.calls.append(("starttls",))
+
+    def login(self, user, password):
+        self.calls.append(("login", user, password))
+
+    def send_message(self, message):
+        self.calls.append(("send", message["To"], message["Subject"]))
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    FakeSMTP.sessions = []
+    monkeypatch.setattr(mail_module.smtplib, "SMTP", FakeSMTP)
+    return FakeSMTP.sessions
+
+
+def test_with_a_mail_server_mail_goes_out_by_smtp(smtp, monkeypatch, tmp_path):
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    app = create_app(
+        {
+            "DATABASE_URL": "sqlite://",
+            "TESTING": False,
+            "MAIL_SERVER": "smtp.example.org",
+            "MAIL_PORT": 2525,
+            "MAIL_USERNAME": "kindred",
+            "MAIL_PASSWORD": "mail-secret",
+        }
+    )
+    with app.app_context():
+        send_mail("ada@example.org", "Hello", "Body")
+    (session,) = smtp
+    assert (session.host, session.port) == ("smtp.example.org", 2525)
+    assert session.calls == [
+        ("starttls",),
+        ("login", "kindred", "mail-secret"),
+        ("send", "ada@example.org", "Hello"),
+        ("quit",),
+    ]
+    assert not (tmp_path / "mail").exists()
+
+
+def test_smtp_without_tls_or_login_when_not_configured(smtp, monkeypatch, tmp_path):
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    app = create_app(
+        {
+            "DATABASE_URL": "sqlite://",
+            "TESTING": False,
+            "MAIL_SERVER": "localhost",
+            "MAIL_USE_TLS": False,
+            "MAIL_USERNAME": None,
+        }
+    )
+    with app.app_context():
+        send_mail("ada@example.org", "Hello", "Body")
+    assert smtp[0].calls == [("send", "ada@example.org", "Hello"), ("quit",)]
