@@ -1,24 +1,36 @@
 """The one answer to "is this account a member right now, and why?".
 
 A member is someone covered today by a paid subscription, a sponsored seat or a
-complimentary membership (../shared/PRODUCT.md, "Membership, precisely").
+complimentary membership (../shared/PRODUCT.md, "Membership, precisely").  Every kind of
+membership is one query here, so asking costs the same whatever an account's history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
+from app.accounts.services import get_account_by_handle
+from app.billing.models import LIVE_STATUSES, Subscription
+from app.billing.services import latest_subscription
 from app.db import db, utcnow
 from app.memberships.models import ComplimentaryMembership
+
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
 class Membership:
-    """Why an account is a member: ``kind`` is paid, sponsored or complimentary."""
+    """Why an account is a member: ``kind`` is paid, sponsored or complimentary.
+
+    ``until`` is when it ends unless renewed: a paid subscription's period end, the end of
+    a complimentary grant (None: open-ended), or, for a paid subscription in its grace
+    period after a failed payment, Stripe's next payment attempt (None if none is planned).
+    """
 
     kind: str
     until: datetime | None
@@ -28,9 +40,29 @@ class NotAllowed(Exception):
     """The account may not do this (not a member, or suspended)."""
 
 
+class MembershipError(Exception):
+    """A rule said no. ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def current_membership(account: Account, at: datetime | None = None) -> Membership | None:
-    """The membership covering ``account`` at ``at`` (default now), or None if lapsed."""
+    """The membership covering ``account`` at ``at`` (default now), or None if lapsed.
+
+    Paid comes before complimentary when both cover the moment.  Two queries, always.
+    """
     moment = at or utcnow()
+    subscriptions = db.session.scalars(
+        select(Subscription).where(
+            Subscription.account_id == account.id, Subscription.status.in_(LIVE_STATUSES)
+        )
+    )
+    paid = [sub for sub in subscriptions if sub.covers(moment)]
+    if paid:
+        return Membership("paid", _paid_until(paid))
     grants = db.session.scalars(
         select(ComplimentaryMembership).where(ComplimentaryMembership.account_id == account.id)
     )
@@ -39,6 +71,15 @@ def current_membership(account: Account, at: datetime | None = None) -> Membersh
         ends = [min(filter(None, (g.ends_at, g.ended_early_at)), default=None) for g in covering]
         return Membership("complimentary", None if None in ends else max(ends))
     return None
+
+
+def _paid_until(paid: list[Subscription]) -> datetime | None:
+    ends = [
+        sub.next_payment_attempt if sub.status == "past_due" else sub.current_period_end
+        for sub in paid
+    ]
+    known = [end for end in ends if end is not None]
+    return max(known) if known else None
 
 
 def is_member(account: Account | None, at: datetime | None = None) -> bool:
@@ -60,6 +101,46 @@ def require_writer(account: Account | None) -> None:
         raise NotAllowed("Only members can do this. Become a member to post and reply.")
 
 
+# -- the membership page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MembershipStatus:
+    """What the membership page says.
+
+    ``state`` is one of: ``renewing`` (paid, renews on ``until``), ``cancelling`` (paid,
+    cancelled, member until ``until``), ``past_due`` (renewal failed; still a member while
+    Stripe retries, next on ``until``), ``complimentary``, ``lapsed`` (was a paying member)
+    or ``none`` (never paid).
+    """
+
+    state: str
+    until: datetime | None
+    membership: Membership | None
+    subscription: Subscription | None
+
+
+def membership_status(account: Account, at: datetime | None = None) -> MembershipStatus:
+    """The account's membership as the membership page describes it."""
+    membership = current_membership(account, at)
+    latest = latest_subscription(account)
+    if membership is not None and membership.kind == "paid" and latest is not None:
+        if latest.status == "past_due":
+            state = "past_due"
+        elif latest.cancel_at_period_end:
+            state = "cancelling"
+        else:
+            state = "renewing"
+    elif membership is not None:
+        state = membership.kind
+    else:
+        state = "lapsed" if latest is not None else "none"
+    return MembershipStatus(state, membership.until if membership else None, membership, latest)
+
+
+# -- complimentary memberships (admins) ----------------------------------------------------
+
+
 def grant_complimentary(
     account: Account, granted_by: Account | None, reason: str, ends_at: datetime | None = None
 ) -> ComplimentaryMembership:
@@ -74,3 +155,54 @@ def grant_complimentary(
     db.session.add(grant)
     db.session.flush()
     return grant
+
+
+def grant_complimentary_to(
+    handle: str, granted_by: Account, reason: str, ends_on: date | None = None
+) -> ComplimentaryMembership:
+    """Grant a complimentary membership to the account with ``handle``, ending at the start
+    of ``ends_on`` (UTC) if given.  Raises MembershipError, changing nothing, when the
+    handle is unknown, the reason is empty or the end date is not in the future."""
+    account = get_account_by_handle(handle.strip().lstrip("@"))
+    if account is None:
+        raise MembershipError("There is no account with that handle.", "handle")
+    if not reason.strip():
+        raise MembershipError("Say why this membership is complimentary.", "reason")
+    ends_at = datetime.combine(ends_on, time.min, tzinfo=UTC) if ends_on else None
+    if ends_at is not None and ends_at <= utcnow():
+        raise MembershipError("Choose an end date in the future, or leave it empty.", "ends_on")
+    return grant_complimentary(account, granted_by, reason, ends_at)
+
+
+def end_complimentary(grant_id: int, at: datetime | None = None) -> ComplimentaryMembership:
+    """End a complimentary membership now (or at ``at``).  Raises MembershipError if it is
+    unknown or already over."""
+    grant = db.session.get(ComplimentaryMembership, grant_id)
+    moment = at or utcnow()
+    if grant is None:
+        raise MembershipError("That complimentary membership does not exist.")
+    if not grant.covers(moment):
+        raise MembershipError(f"The membership of @{grant.account.handle} has already ended.")
+    grant.ended_early_at = moment
+    db.session.flush()
+    return grant
+
+
+def complimentary_page(
+    before: int | None = None,
+) -> tuple[list[ComplimentaryMembership], int | None]:
+    """One page of complimentary memberships, newest first, and the cursor of the next page."""
+    query = (
+        select(ComplimentaryMembership)
+        .options(
+            joinedload(ComplimentaryMembership.account),
+            joinedload(ComplimentaryMembership.granted_by),
+        )
+        .order_by(ComplimentaryMembership.id.desc())
+        .limit(PAGE_SIZE + 1)
+    )
+    if before is not None:
+        query = query.where(ComplimentaryMembership.id < before)
+    grants = list(db.session.scalars(query))
+    next_cursor = grants[PAGE_SIZE - 1].id if len(grants) > PAGE_SIZE else None
+    return grants[:PAGE_SIZE], next_cursor
