@@ -1,7 +1,11 @@
 """Groups, threads, replies and moderation in the open."""
 
-from flask import Flask
+from flask import Blueprint, Flask
+
+bp = Blueprint("groups", __name__, template_folder="templates", url_prefix="/groups")
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from app.groups import routes  # noqa: F401
+
+    app.register_blueprint(bp)

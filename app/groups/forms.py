@@ -1,0 +1,116 @@
+"""One form per group action. Limits come from the services, which check them again."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.groups import moderation, services
+from app.groups.models import REPORT_REASONS, ROLES
+
+VISIBILITY_CHOICES = [
+    SelectChoice("public", "Public: anyone can read it, also without an account"),
+    SelectChoice("members", "Members: anyone signed in can read it"),
+    SelectChoice("private", "Private: only its members know it exists"),
+]
+JOIN_POLICY_CHOICES = [
+    SelectChoice("open", "Open: anyone can join with one click"),
+    SelectChoice("request", "On request: hosts approve or decline"),
+    SelectChoice("invite", "By invitation: hosts invite people by handle"),
+]
+ROLE_CHOICES = [SelectChoice(role, role.title()) for role in ROLES]
+
+
+def _required(message: str, maximum: int) -> list:
+    too_long = f"Keep this to {maximum} characters."
+    return [DataRequired(message), Length(max=maximum, message=too_long)]
+
+
+class GroupSettingsForm(FlaskForm):
+    name = StringField("Name", validators=_required("Give the group a name.", services.NAME_MAX))
+    purpose = StringField(
+        "Purpose",
+        validators=_required("Say in a sentence what the group is for.", services.PURPOSE_MAX),
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        validators=[Optional(), Length(max=services.DESCRIPTION_MAX)],
+    )
+    visibility = RadioField("Who can read it", choices=VISIBILITY_CHOICES, default="public")
+    join_policy = RadioField("How people join", choices=JOIN_POLICY_CHOICES, default="open")
+
+
+class CreateGroupForm(GroupSettingsForm):
+    slug = StringField(
+        "Web address", validators=[DataRequired("Choose a web address."), Length(max=50)]
+    )
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(
+        "Title", validators=_required("Give the thread a title.", services.TITLE_MAX)
+    )
+    body = TextAreaField(
+        "First post", validators=_required("Write the first post.", services.BODY_MAX)
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Your reply", validators=_required("Write your reply.", services.BODY_MAX))
+
+
+class EditPostForm(FlaskForm):
+    body = TextAreaField("Post", validators=_required("A post can't be empty.", services.BODY_MAX))
+
+
+class ActionForm(FlaskForm):
+    """A bare POST with a CSRF token (join, leave, delete, accept)."""
+
+
+class JoinRequestForm(FlaskForm):
+    message = TextAreaField(
+        "A note to the hosts (optional)",
+        validators=[Optional(), Length(max=services.MESSAGE_MAX)],
+    )
+
+
+class DecideRequestForm(FlaskForm):
+    decision = HiddenField(validators=[DataRequired()])
+    response = StringField(
+        "Message to them (optional)", validators=[Optional(), Length(max=services.MESSAGE_MAX)]
+    )
+
+
+class InviteForm(FlaskForm):
+    handle = StringField("Handle", validators=[DataRequired("Enter a handle."), Length(max=31)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (shown in the moderation log)",
+        validators=_required(
+            "Say why: the reason goes in the moderation log.", moderation.REASON_MAX
+        ),
+    )
+
+
+class BanForm(ReasonForm):
+    handle = StringField("Handle", validators=[DataRequired("Enter a handle."), Length(max=31)])
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "What is wrong",
+        choices=[SelectChoice(key, label) for key, label in REPORT_REASONS.items()],
+        validators=[DataRequired("Choose a reason.")],
+    )
+    details = TextAreaField(
+        "Details (optional, needed for Other)",
+        validators=[Optional(), Length(max=moderation.DETAILS_MAX)],
+    )

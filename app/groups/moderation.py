@@ -1,0 +1,345 @@
+"""Moderation in the open: reports, hiding, locking, removing, banning, and the log.
+
+Every action writes one moderation log entry saying when, who (handle and role),
+what, on what and why. Functions raise ``GroupError``/``Forbidden`` and change
+nothing when a rule says no; they flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Account
+from app.accounts.services import get_account_by_handle
+from app.db import db, utcnow
+from app.groups.models import (
+    REPORT_REASONS,
+    Group,
+    GroupBan,
+    GroupMember,
+    ModerationLogEntry,
+    Post,
+    PostRevision,
+    Report,
+    Thread,
+)
+from app.groups.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
+from app.groups.permissions import Access, is_banned, membership_in
+from app.groups.services import Forbidden, GroupError, log_action, refresh_thread
+
+REASON_MAX = 500
+DETAILS_MAX = 1000
+ROLE_RANK = {"member": 0, "moderator": 1, "host": 2}
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise GroupError("Say why: the reason goes in the moderation log.", "reason")
+    if len(reason) > REASON_MAX:
+        raise GroupError(f"Keep the reason to {REASON_MAX} characters.", "reason")
+    return reason
+
+
+def _require_moderator(access: Access) -> None:
+    if not access.can_moderate:
+        raise Forbidden("Only the group's hosts and moderators can do this.")
+
+
+def _describe(post: Post) -> str:
+    author = f"@{post.author.handle}" if post.author else "a former account"
+    kind = "first post" if post.is_opener else "reply"
+    return f"{kind} #{post.id} by {author} in “{post.thread.title}”"
+
+
+# Reports -----------------------------------------------------------------------
+
+
+def report_post(access: Access, post: Post, reason: str, details: str | None) -> Report:
+    """Anyone signed in who can read a post may report it, once while it is open."""
+    if access.account is None:
+        raise Forbidden("Please log in to report a post.")
+    if not access.can_read:
+        raise Forbidden("You can't see that post.")
+    if reason not in REPORT_REASONS:
+        raise GroupError("Choose a reason.", "reason")
+    details = (details or "").strip()
+    if len(details) > DETAILS_MAX:
+        raise GroupError(f"Keep the details to {DETAILS_MAX} characters.", "details")
+    if reason == "other" and not details:
+        raise GroupError("Tell the moderators what is wrong.", "details")
+    already = db.session.scalar(
+        select(Report.id).where(
+            Report.post_id == post.id,
+            Report.reporter_id == access.account.id,
+            Report.resolved_at.is_(None),
+        )
+    )
+    if already is not None:
+        raise GroupError("You have already reported this post; the moderators will look at it.")
+    report = Report(
+        post_id=post.id,
+        group_id=post.group_id,
+        reporter_id=access.account.id,
+        reason=reason,
+        details=details,
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def _report_list(query, cursor: str | None) -> Page[Report]:
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(after_key((Report.created_at, Report.id), values, False))
+    rows = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Report.post).joinedload(Post.author),
+                joinedload(Report.post).joinedload(Post.thread),
+                joinedload(Report.reporter),
+                joinedload(Report.group),
+            )
+            .where(Report.resolved_at.is_(None))
+            .order_by(Report.created_at, Report.id)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return page_of(rows, lambda report: (report.created_at, report.id))
+
+
+def report_queue(access: Access, cursor: str | None) -> Page[Report]:
+    """The group's open reports, oldest first: for its hosts, moderators and site admins."""
+    _require_moderator(access)
+    return _report_list(select(Report).where(Report.group_id == access.group.id), cursor)
+
+
+def all_open_reports(admin: Account, cursor: str | None) -> Page[Report]:
+    """Every group's open reports, oldest first: for site admins."""
+    if not admin.is_admin or admin.is_suspended:
+        raise Forbidden("Only site admins can see every report queue.")
+    return _report_list(select(Report), cursor)
+
+
+def dismiss_report(access: Access, report_id: int, reason: str | None) -> Report:
+    """Close a report without acting on the post."""
+    _require_moderator(access)
+    reason = _reason(reason)
+    report = db.session.get(Report, report_id)
+    if report is None or report.group_id != access.group.id or report.resolved_at is not None:
+        raise GroupError("That report is already closed or does not exist.")
+    _resolve_reports(report.post, access.account)
+    log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "dismissed a report on",
+        _describe(report.post),
+        reason,
+    )
+    return report
+
+
+def _resolve_reports(post: Post, by: Account) -> None:
+    db.session.execute(
+        update(Report)
+        .where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=by.id)
+    )
+
+
+# Posts and threads -------------------------------------------------------------
+
+
+def hide_post(access: Access, post: Post, reason: str | None) -> Post:
+    """Hide a post: readers see "removed by moderators"; its open reports close."""
+    _require_moderator(access)
+    reason = _reason(reason)
+    if post.hidden_at is not None:
+        raise GroupError("This post is already hidden.")
+    post.hidden_at = utcnow()
+    refresh_thread(post.thread)
+    _resolve_reports(post, access.account)
+    log_action(access.group, access.account, access.moderator_role, "hid", _describe(post), reason)
+    return post
+
+
+def unhide_post(access: Access, post: Post, reason: str | None) -> Post:
+    _require_moderator(access)
+    reason = _reason(reason)
+    if post.hidden_at is None:
+        raise GroupError("This post is not hidden.")
+    post.hidden_at = None
+    refresh_thread(post.thread)
+    log_action(
+        access.group, access.account, access.moderator_role, "unhid", _describe(post), reason
+    )
+    return post
+
+
+def lock_thread(access: Access, thread: Thread, reason: str | None) -> Thread:
+    """Lock a thread: nobody may reply to it or edit its posts until it is unlocked."""
+    _require_moderator(access)
+    reason = _reason(reason)
+    if thread.locked_at is not None:
+        raise GroupError("This thread is already locked.")
+    thread.locked_at = utcnow()
+    log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "locked",
+        f"thread “{thread.title}”",
+        reason,
+    )
+    return thread
+
+
+def unlock_thread(access: Access, thread: Thread, reason: str | None) -> Thread:
+    _require_moderator(access)
+    reason = _reason(reason)
+    if thread.locked_at is None:
+        raise GroupError("This thread is not locked.")
+    thread.locked_at = None
+    log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "unlocked",
+        f"thread “{thread.title}”",
+        reason,
+    )
+    return thread
+
+
+def revisions(access: Access, post: Post) -> list[PostRevision]:
+    """Earlier versions of a post, newest first: for hosts, moderators and site admins."""
+    _require_moderator(access)
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.id.desc())
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+# People ------------------------------------------------------------------------
+
+
+def _outranks(access: Access, member: GroupMember) -> bool:
+    """Moderators act on members; hosts on members and moderators; site admins on anyone."""
+    if access.is_admin and access.role != "host":
+        return True
+    return ROLE_RANK[access.role or "member"] > ROLE_RANK[member.role]
+
+
+def remove_member(access: Access, handle: str, reason: str | None) -> Account:
+    """Remove someone from the group; their posts stay."""
+    _require_moderator(access)
+    reason = _reason(reason)
+    account = get_account_by_handle(handle or "")
+    member = membership_in(access.group, account) if account else None
+    if member is None:
+        raise GroupError("That account is not in this group.")
+    if not _outranks(access, member):
+        raise Forbidden("Your role does not let you remove this person.")
+    if member.role == "host":
+        raise GroupError("Hosts can't be removed; a host can step down or leave.")
+    db.session.delete(member)
+    log_action(
+        access.group, access.account, access.moderator_role, "removed", f"@{account.handle}", reason
+    )
+    return account
+
+
+def ban(access: Access, handle: str, reason: str | None) -> GroupBan:
+    """Ban an account from the group: it leaves, and may not join, request or accept again."""
+    _require_moderator(access)
+    reason = _reason(reason)
+    account = get_account_by_handle(handle or "")
+    if account is None:
+        raise GroupError("There is no account with that handle.", "handle")
+    if account.id == access.account.id:
+        raise GroupError("You can't ban yourself.", "handle")
+    if is_banned(access.group, account):
+        raise GroupError(f"@{account.handle} is already banned.", "handle")
+    member = membership_in(access.group, account)
+    if member is not None:
+        if member.role == "host" or not _outranks(access, member):
+            raise Forbidden("Your role does not let you ban this person.")
+        db.session.delete(member)
+    group_ban = GroupBan(group_id=access.group.id, account_id=account.id, reason=reason)
+    db.session.add(group_ban)
+    log_action(
+        access.group, access.account, access.moderator_role, "banned", f"@{account.handle}", reason
+    )
+    return group_ban
+
+
+def unban(access: Access, handle: str, reason: str | None) -> Account:
+    _require_moderator(access)
+    reason = _reason(reason)
+    account = get_account_by_handle(handle or "")
+    group_ban = (
+        db.session.scalar(
+            select(GroupBan).where(
+                GroupBan.group_id == access.group.id, GroupBan.account_id == account.id
+            )
+        )
+        if account
+        else None
+    )
+    if group_ban is None:
+        raise GroupError("That account is not banned here.")
+    db.session.delete(group_ban)
+    log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "lifted the ban on",
+        f"@{account.handle}",
+        reason,
+    )
+    return account
+
+
+def bans(access: Access) -> list[GroupBan]:
+    _require_moderator(access)
+    return list(
+        db.session.scalars(
+            select(GroupBan)
+            .options(joinedload(GroupBan.account))
+            .where(GroupBan.group_id == access.group.id)
+            .order_by(GroupBan.id.desc())
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+# The log -----------------------------------------------------------------------
+
+
+def log_page(group: Group | None, cursor: str | None) -> Page[ModerationLogEntry]:
+    """A moderation log, newest first: a group's, or the site's when ``group`` is None."""
+    query = select(ModerationLogEntry).where(
+        ModerationLogEntry.group_id == group.id if group else ModerationLogEntry.group_id.is_(None)
+    )
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(
+            after_key((ModerationLogEntry.created_at, ModerationLogEntry.id), values, True)
+        )
+    rows = list(
+        db.session.scalars(
+            query.order_by(
+                ModerationLogEntry.created_at.desc(), ModerationLogEntry.id.desc()
+            ).limit(PAGE_SIZE + 1)
+        )
+    )
+    return page_of(rows, lambda entry: (entry.created_at, entry.id))

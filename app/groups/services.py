@@ -1,0 +1,624 @@
+"""Group rules: starting and running groups, joining and leaving, threads and replies.
+
+Plain functions with explicit arguments. Each takes the caller's ``Access``
+(from ``permissions``) where a permission is involved, raises ``GroupError`` (or
+its subclass ``Forbidden``) when a rule says no, changes nothing in that case,
+and flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Account
+from app.accounts.services import get_account_by_handle
+from app.db import db, utcnow
+from app.groups.models import (
+    JOIN_POLICIES,
+    ROLES,
+    VISIBILITIES,
+    Group,
+    GroupMember,
+    Invitation,
+    JoinRequest,
+    ModerationLogEntry,
+    Post,
+    PostRevision,
+    Thread,
+)
+from app.groups.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
+from app.groups.permissions import Access, is_banned, membership_in
+from app.markdown import render_markdown
+from app.memberships.services import NotAllowed, require_writer
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
+RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search"})
+NAME_MAX = 80
+PURPOSE_MAX = 200
+DESCRIPTION_MAX = 5000
+TITLE_MAX = 150
+BODY_MAX = 20000
+MESSAGE_MAX = 1000
+
+
+class GroupError(Exception):
+    """A rule said no. ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Forbidden(GroupError):
+    """The account's role does not allow this."""
+
+
+def _require_writer(account: Account | None) -> None:
+    try:
+        require_writer(account)
+    except NotAllowed as error:
+        raise Forbidden(str(error)) from error
+
+
+def _text(value: str | None, field: str, label: str, maximum: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise GroupError(f"{label} can't be empty.", field)
+    if len(value) > maximum:
+        raise GroupError(f"Keep {label.lower()} to {maximum} characters.", field)
+    return value
+
+
+def log_action(
+    group: Group | None,
+    actor: Account,
+    role: str,
+    action: str,
+    target: str,
+    reason: str = "",
+) -> ModerationLogEntry:
+    """Write one entry to ``group``'s moderation log (the site log when ``group`` is None)."""
+    entry = ModerationLogEntry(
+        group_id=group.id if group else None,
+        actor_id=actor.id,
+        actor_handle=actor.handle,
+        role=role,
+        action=action,
+        target=target[:300],
+        reason=reason,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+# Groups ------------------------------------------------------------------------
+
+
+def _group_fields(
+    name: str, purpose: str, description: str | None, visibility: str, join_policy: str
+) -> dict:
+    name = _text(name, "name", "The name", NAME_MAX)
+    if len(name) < 3:
+        raise GroupError("Give the group a name of at least 3 characters.", "name")
+    if visibility not in VISIBILITIES:
+        raise GroupError("Choose who can read the group.", "visibility")
+    if join_policy not in JOIN_POLICIES:
+        raise GroupError("Choose how people join.", "join_policy")
+    return {
+        "name": name,
+        "sort_name": name.casefold(),
+        "purpose": _text(purpose, "purpose", "The purpose", PURPOSE_MAX),
+        "description": _text(
+            description, "description", "The description", DESCRIPTION_MAX, required=False
+        ),
+        "visibility": visibility,
+        "join_policy": join_policy,
+    }
+
+
+def create_group(
+    creator: Account,
+    name: str,
+    slug: str,
+    purpose: str,
+    description: str | None,
+    visibility: str,
+    join_policy: str,
+) -> Group:
+    """Start a group with ``creator`` as its first host. Only members may start groups."""
+    _require_writer(creator)
+    fields = _group_fields(name, purpose, description, visibility, join_policy)
+    slug = (slug or "").strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise GroupError(
+            "Use 3 to 50 lowercase letters, digits and hyphens, starting and ending with a "
+            "letter or digit.",
+            "slug",
+        )
+    if slug in RESERVED_SLUGS or db.session.scalar(select(Group.id).where(Group.slug == slug)):
+        raise GroupError("That address is taken; choose another.", "slug")
+    group = Group(slug=slug, created_by_id=creator.id, **fields)
+    db.session.add(group)
+    db.session.flush()
+    db.session.add(GroupMember(group_id=group.id, account_id=creator.id, role="host"))
+    db.session.flush()
+    return group
+
+
+def update_group(
+    access: Access,
+    name: str,
+    purpose: str,
+    description: str | None,
+    visibility: str,
+    join_policy: str,
+) -> Group:
+    """Change a group's settings (hosts only). The slug never changes, so links stay."""
+    if not access.can_manage:
+        raise Forbidden("Only the group's hosts can change its settings.")
+    for key, value in _group_fields(name, purpose, description, visibility, join_policy).items():
+        setattr(access.group, key, value)
+    db.session.flush()
+    return access.group
+
+
+def directory(
+    viewer: Account | None, search: str | None, order: str, cursor: str | None
+) -> Page[Group]:
+    """Groups the viewer may see, matching ``search``, newest first or A-Z.
+
+    Signed-out visitors see public groups; signed-in accounts also see groups for
+    members and the private groups they belong to (all of them, for site admins).
+    """
+    query = select(Group)
+    if viewer is None:
+        query = query.where(Group.visibility == "public")
+    elif not viewer.is_admin:
+        mine = select(GroupMember.group_id).where(GroupMember.account_id == viewer.id)
+        query = query.where(or_(Group.visibility != "private", Group.id.in_(mine)))
+    if search and search.strip():
+        pattern = (
+            "%"
+            + search.strip()
+            .casefold()
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_")
+            + "%"
+        )
+        query = query.where(
+            or_(
+                Group.sort_name.like(pattern, escape="\\"),
+                func.lower(Group.purpose).like(pattern, escape="\\"),
+            )
+        )
+    if order == "az":
+        columns, kinds, descending = (Group.sort_name, Group.id), (str, int), False
+    else:
+        columns, kinds, descending = (Group.created_at, Group.id), (datetime, int), True
+    values = decode_cursor(cursor, kinds)
+    if values is not None:
+        query = query.where(after_key(columns, values, descending))
+    ordering = [column.desc() if descending else column.asc() for column in columns]
+    rows = list(db.session.scalars(query.order_by(*ordering).limit(PAGE_SIZE + 1)))
+    if order == "az":
+        return page_of(rows, lambda group: (group.sort_name, group.id))
+    return page_of(rows, lambda group: (group.created_at, group.id))
+
+
+def members_page(group: Group, cursor: str | None) -> Page[GroupMember]:
+    """The group's members, earliest joined first, with their accounts."""
+    query = (
+        select(GroupMember)
+        .options(joinedload(GroupMember.account))
+        .where(GroupMember.group_id == group.id)
+    )
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(after_key((GroupMember.joined_at, GroupMember.id), values, False))
+    rows = list(
+        db.session.scalars(
+            query.order_by(GroupMember.joined_at, GroupMember.id).limit(PAGE_SIZE + 1)
+        )
+    )
+    return page_of(rows, lambda member: (member.joined_at, member.id))
+
+
+# Joining and leaving -----------------------------------------------------------
+
+
+def _add_member(group: Group, account: Account, role: str = "member") -> GroupMember:
+    member = GroupMember(group_id=group.id, account_id=account.id, role=role)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def join_group(access: Access) -> GroupMember:
+    """Join an open group. Any signed-in account that is not suspended or banned may join."""
+    if access.member is not None:
+        raise GroupError("You are already in this group.")
+    if access.banned:
+        raise Forbidden("You are banned from this group.")
+    if not access.can_join:
+        raise Forbidden("This group is not open to join.")
+    member = _add_member(access.group, access.account)
+    access.member = member
+    return member
+
+
+def request_to_join(access: Access, message: str | None) -> JoinRequest:
+    """Ask the hosts of a ``request`` group to let the account in, once at a time."""
+    message = _text(message, "message", "Your message", MESSAGE_MAX, required=False)
+    if access.member is not None:
+        raise GroupError("You are already in this group.")
+    if access.banned:
+        raise Forbidden("You are banned from this group.")
+    if not access.can_request:
+        raise Forbidden("This group does not take requests to join.")
+    if pending_request(access.group, access.account) is not None:
+        raise GroupError("You have already asked to join; the hosts will answer.")
+    join_request = JoinRequest(
+        group_id=access.group.id, account_id=access.account.id, message=message
+    )
+    db.session.add(join_request)
+    db.session.flush()
+    return join_request
+
+
+def pending_request(group: Group, account: Account) -> JoinRequest | None:
+    return db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.group_id == group.id,
+            JoinRequest.account_id == account.id,
+            JoinRequest.status == "pending",
+        )
+    )
+
+
+def pending_requests(group: Group) -> list[JoinRequest]:
+    """Open requests to join, oldest first (bounded by the page size)."""
+    return list(
+        db.session.scalars(
+            select(JoinRequest)
+            .options(joinedload(JoinRequest.account))
+            .where(JoinRequest.group_id == group.id, JoinRequest.status == "pending")
+            .order_by(JoinRequest.id)
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+def decide_request(
+    access: Access, request_id: int, approve: bool, response: str | None
+) -> JoinRequest:
+    """A host approves (the requester joins) or declines a request, with an optional message."""
+    if not access.can_manage:
+        raise Forbidden("Only the group's hosts can answer requests to join.")
+    response = _text(response, "response", "Your message", MESSAGE_MAX, required=False)
+    join_request = db.session.get(JoinRequest, request_id)
+    if (
+        join_request is None
+        or join_request.group_id != access.group.id
+        or join_request.status != "pending"
+    ):
+        raise GroupError("That request has already been answered or does not exist.")
+    join_request.status = "approved" if approve else "declined"
+    join_request.response = response
+    join_request.decided_by_id = access.account.id
+    join_request.decided_at = utcnow()
+    if approve and membership_in(access.group, join_request.account) is None:
+        if is_banned(access.group, join_request.account):
+            raise GroupError("That account is banned from this group; lift the ban first.")
+        _add_member(access.group, join_request.account)
+    db.session.flush()
+    return join_request
+
+
+def invite(access: Access, handle: str) -> Invitation:
+    """A host invites an account by handle; it joins when the invitee accepts."""
+    if not access.can_manage:
+        raise Forbidden("Only the group's hosts can invite people.")
+    account = get_account_by_handle(handle or "")
+    if account is None:
+        raise GroupError("There is no account with that handle.", "handle")
+    if membership_in(access.group, account) is not None:
+        raise GroupError(f"@{account.handle} is already in this group.", "handle")
+    if is_banned(access.group, account):
+        raise GroupError(f"@{account.handle} is banned from this group.", "handle")
+    existing = db.session.scalar(
+        select(Invitation).where(
+            Invitation.group_id == access.group.id,
+            Invitation.account_id == account.id,
+            Invitation.status == "pending",
+        )
+    )
+    if existing is not None:
+        raise GroupError(f"@{account.handle} already has an invitation.", "handle")
+    invitation = Invitation(
+        group_id=access.group.id, account_id=account.id, invited_by_id=access.account.id
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def answer_invitation(access: Access, accept: bool) -> Invitation:
+    """The invitee accepts (and joins) or declines their pending invitation."""
+    invitation = access.invitation
+    if invitation is None:
+        raise GroupError("There is no invitation to answer.")
+    if accept:
+        if not access.active:
+            raise Forbidden("Your account is suspended: you can read and export, but not join.")
+        if access.banned:
+            raise Forbidden("You are banned from this group.")
+        access.member = _add_member(access.group, access.account)
+    invitation.status = "accepted" if accept else "declined"
+    db.session.flush()
+    return invitation
+
+
+def invitations_for(account: Account) -> list[Invitation]:
+    """The account's pending invitations, with their groups."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .options(joinedload(Invitation.group))
+            .where(Invitation.account_id == account.id, Invitation.status == "pending")
+            .order_by(Invitation.id)
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+def _host_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(GroupMember)
+        .where(GroupMember.group_id == group.id, GroupMember.role == "host")
+    )
+
+
+def leave_group(access: Access) -> None:
+    """Leave the group; one's posts stay. The last host must name another host first."""
+    member = access.member
+    if member is None:
+        raise GroupError("You are not in this group.")
+    if member.role == "host" and _host_count(access.group) == 1:
+        raise GroupError("You are the only host. Make someone else a host before you leave.")
+    db.session.delete(member)
+    db.session.flush()
+    access.member = None
+
+
+def change_role(access: Access, handle: str, role: str) -> GroupMember:
+    """A host makes a member a member, moderator or host; a group always keeps a host."""
+    if not access.can_manage:
+        raise Forbidden("Only the group's hosts can change roles.")
+    if role not in ROLES:
+        raise GroupError("Choose member, moderator or host.", "role")
+    account = get_account_by_handle(handle or "")
+    member = membership_in(access.group, account) if account else None
+    if member is None:
+        raise GroupError("That account is not in this group.")
+    if member.role == "host" and role != "host" and _host_count(access.group) == 1:
+        raise GroupError("A group needs at least one host. Make someone else a host first.")
+    if member.role != role:
+        member.role = role
+        log_action(access.group, access.account, "host", f"made {role}", f"@{account.handle}")
+    return member
+
+
+# Threads and posts -------------------------------------------------------------
+
+
+def _check_can_post(access: Access) -> None:
+    if access.member is None:
+        if access.account is None:
+            raise Forbidden("Please log in first.")
+        raise Forbidden("Join this group to post in it.")
+    _require_writer(access.account)
+
+
+def _new_post(thread: Thread, author: Account, body: str, opener: bool, at: datetime) -> Post:
+    post = Post(
+        thread_id=thread.id,
+        group_id=thread.group_id,
+        author_id=author.id,
+        is_opener=opener,
+        body=body,
+        body_html=str(render_markdown(body)),
+        created_at=at,
+    )
+    db.session.add(post)
+    return post
+
+
+def start_thread(access: Access, title: str, body: str) -> Thread:
+    """Start a thread: a title and a first post, by a writing member of the group."""
+    _check_can_post(access)
+    title = _text(title, "title", "The title", TITLE_MAX)
+    body = _text(body, "body", "The post", BODY_MAX)
+    now = utcnow()
+    thread = Thread(
+        group_id=access.group.id,
+        author_id=access.account.id,
+        title=title,
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    _new_post(thread, access.account, body, True, now)
+    db.session.flush()
+    return thread
+
+
+def reply(access: Access, thread: Thread, body: str) -> Post:
+    """Add a reply at the end of an unlocked thread."""
+    _check_can_post(access)
+    if thread.locked_at is not None:
+        raise Forbidden("This thread is locked: no new replies.")
+    body = _text(body, "body", "The reply", BODY_MAX)
+    now = utcnow()
+    post = _new_post(thread, access.account, body, False, now)
+    thread.last_activity_at = now
+    thread.reply_count += 1
+    if thread.answered_at is None and access.account.id != thread.author_id:
+        thread.answered_at = now
+    db.session.flush()
+    return post
+
+
+def edit_post(access: Access, post: Post, body: str) -> Post:
+    """The author rewrites their post; the earlier version is kept for moderators."""
+    if access.account is None or post.author_id != access.account.id:
+        raise Forbidden("Only its author can edit a post.")
+    _check_can_post(access)
+    if post.deleted_at is not None or post.hidden_at is not None:
+        raise GroupError("This post can no longer be edited.")
+    if post.thread.locked_at is not None:
+        raise Forbidden("This thread is locked: posts can't be edited.")
+    body = _text(body, "body", "The post", BODY_MAX)
+    if body == post.body:
+        return post
+    now = utcnow()
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            body=post.body,
+            written_at=post.edited_at or post.created_at,
+            replaced_at=now,
+        )
+    )
+    post.body = body
+    post.body_html = str(render_markdown(body))
+    post.edited_at = now
+    db.session.flush()
+    return post
+
+
+def delete_post(account: Account, post: Post) -> Post:
+    """The author deletes their post at any time (even lapsed or suspended, or after
+    leaving); a placeholder keeps the conversation readable."""
+    if post.author_id != account.id:
+        raise Forbidden("Only its author can delete a post.")
+    if post.deleted_at is not None:
+        raise GroupError("This post is already deleted.")
+    post.deleted_at = utcnow()
+    refresh_thread(post.thread)
+    db.session.flush()
+    return post
+
+
+def refresh_thread(thread: Thread) -> None:
+    """Recompute what lists show about a thread after a post was hidden, shown or deleted."""
+    opener = db.session.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.is_opener.is_(True))
+    )
+    thread.removed = opener is None or opener.deleted_at is not None or opener.hidden_at is not None
+    first_answer = db.session.scalar(
+        select(func.min(Post.created_at)).where(
+            Post.thread_id == thread.id,
+            Post.is_opener.is_(False),
+            Post.author_id != thread.author_id,
+            Post.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
+        )
+    )
+    thread.answered_at = first_answer
+
+
+def get_thread_or_404(access: Access, thread_id: int) -> Thread | None:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or thread.group_id != access.group.id:
+        return None
+    return thread
+
+
+def get_post(access: Access, post_id: int) -> Post | None:
+    post = db.session.get(Post, post_id)
+    if post is None or post.group_id != access.group.id:
+        return None
+    return post
+
+
+def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(after_key(columns, values, descending))
+    ordering = [column.desc() if descending else column.asc() for column in columns]
+    rows = list(
+        db.session.scalars(
+            query.options(joinedload(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
+        )
+    )
+    first, second = (column.key for column in columns)
+    return page_of(rows, lambda thread: (getattr(thread, first), getattr(thread, second)))
+
+
+def threads_page(group: Group, cursor: str | None) -> Page[Thread]:
+    """The group's threads, latest activity first."""
+    return _thread_list(
+        select(Thread).where(Thread.group_id == group.id),
+        cursor,
+        (Thread.last_activity_at, Thread.id),
+        descending=True,
+    )
+
+
+def unanswered_page(group: Group, cursor: str | None) -> Page[Thread]:
+    """Threads no one but their author has answered, oldest first."""
+    return _thread_list(
+        select(Thread).where(
+            Thread.group_id == group.id, Thread.answered_at.is_(None), Thread.removed.is_(False)
+        ),
+        cursor,
+        (Thread.created_at, Thread.id),
+        descending=False,
+    )
+
+
+def unanswered_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Thread)
+        .where(Thread.group_id == group.id, Thread.answered_at.is_(None), Thread.removed.is_(False))
+    )
+
+
+def my_threads(account: Account, cursor: str | None) -> Page[Thread]:
+    """Threads across the account's groups, latest activity first, with their groups."""
+    mine = select(GroupMember.group_id).where(GroupMember.account_id == account.id)
+    return _thread_list(
+        select(Thread).options(joinedload(Thread.group)).where(Thread.group_id.in_(mine)),
+        cursor,
+        (Thread.last_activity_at, Thread.id),
+        descending=True,
+    )
+
+
+def posts_page(thread: Thread, cursor: str | None) -> Page[Post]:
+    """A thread's posts in the order they were written, first post first."""
+    query = select(Post).options(joinedload(Post.author)).where(Post.thread_id == thread.id)
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(after_key((Post.created_at, Post.id), values, False))
+    rows = list(db.session.scalars(query.order_by(Post.created_at, Post.id).limit(PAGE_SIZE + 1)))
+    return page_of(rows, lambda post: (post.created_at, post.id))
+
+
+def quote_text(post: Post | None) -> str:
+    """A reply's starting text quoting ``post``, or nothing if it is gone."""
+    if post is None or post.deleted_at is not None or post.hidden_at is not None:
+        return ""
+    author = f"@{post.author.handle}" if post.author else "Someone"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
+    return f"{author} wrote:\n\n{quoted}\n\n"
