@@ -45,9 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from app import accounts, billing, groups, memberships, pages
+    from app import accounts, admin, billing, groups, memberships, pages
 
-    for feature in (pages, accounts, memberships, billing, groups):
+    for feature in (pages, accounts, memberships, billing, groups, admin):
         feature.init_app(app)
 
     endpoints = frozenset(rule.endpoint for rule in app.url_map.iter_rules())

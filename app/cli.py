@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -78,7 +79,7 @@ def dev(host: str, port: int) -> None:
     if sandbox is not None:
         click.echo(f"Stripe sandbox: {app.config['STRIPE_API_BASE']}")
     click.echo(f"Kindred: http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, app, threaded=True)
 
 
 def init_app(app: Flask) -> None:

@@ -60,9 +60,11 @@ def load_demo_community() -> dict[str, Account]:
 
 
 def describe_demo() -> str:
-    lines = ["Demo accounts (log in with the email or the handle):"]
+    lines = ["Demo accounts (log in with the handle or email, and the password beside it):"]
     for person in PEOPLE:
         role = "admin, member" if person.admin else ("member" if person.member else "not a member")
-        lines.append(f"  @{person.handle:<4} {person.email:<28} password: {person.password}  ({role})")
+        lines.append(
+            f"  @{person.handle:<4} {person.email:<28} password: {person.password}  ({role})"
+        )
     lines.append("Test card for the local Stripe sandbox: 4242 4242 4242 4242, any expiry and CVC.")
     return "\n".join(lines)

@@ -1,6 +1,11 @@
-"""Every feature's models, imported in one place for Alembic and the tests."""
+"""Every feature's models module, imported in one place so the metadata knows every table.
 
-from app.accounts.models import Account
-from app.memberships.models import ComplimentaryMembership
+Alembic's ``migrations/env.py`` and the tests import this; a new feature adds its line here.
+"""
 
-__all__ = ["Account", "ComplimentaryMembership"]
+from app.accounts import models as accounts
+from app.billing import models as billing
+from app.groups import models as groups
+from app.memberships import models as memberships
+
+__all__ = ["accounts", "billing", "groups", "memberships"]

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 import app.models  # noqa: F401  (registers every table on the metadata)
-from app.db import Base, make_engine
+from app.db import Base, UTCDateTime, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -39,10 +39,19 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _render_item(type_: str, obj, autogen_context) -> str | bool:
+    # Migrations must not import the app: its UTC wrapper is stored as a plain
+    # timezone-aware DateTime, which is all the database ever sees.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
