@@ -50,7 +50,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for feature in (pages, accounts, memberships, billing, groups, admin):
         feature.init_app(app)
 
-    endpoints = frozenset(rule.endpoint for rule in app.url_map.iter_rules())
-    app.jinja_env.globals["url_map_endpoints"] = endpoints
-
     return app

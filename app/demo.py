@@ -17,6 +17,8 @@ from app.memberships import services as memberships
 class DemoPerson:
     handle: str
     display_name: str | None
+    # Local demo only: well-known passwords so a newcomer can log in as anyone.
+    password: str
     member: bool
     admin: bool = False
 
@@ -24,18 +26,13 @@ class DemoPerson:
     def email(self) -> str:
         return f"{self.handle}@demo.kindred.localhost"
 
-    @property
-    def password(self) -> str:
-        # Local demo only: well-known passwords so a newcomer can log in as anyone.
-        return f"kindred-demo-{self.handle}"
-
 
 PEOPLE = (
-    DemoPerson("ada", "Ada (operator)", member=True, admin=True),
-    DemoPerson("bea", "Bea", member=True),
-    DemoPerson("cai", None, member=True),
-    DemoPerson("dev", "Dev the gardener", member=True),
-    DemoPerson("eve", "Eve", member=False),
+    DemoPerson("ada", "Ada (operator)", "amber-lantern-river", member=True, admin=True),
+    DemoPerson("bea", "Bea", "quiet-meadow-lamp", member=True),
+    DemoPerson("cai", None, "paper-harbor-tide", member=True),
+    DemoPerson("dev", "Dev the gardener", "copper-fern-window", member=True),
+    DemoPerson("eve", "Eve", "silver-orchard-rain", member=False),
 )
 
 

@@ -88,3 +88,21 @@ def test_admin_sees_every_groups_report_queue(client, auth, session):
     auth.login("root_admin")
     page = client.get("/admin/reports").get_data(as_text=True)
     assert "Post in gardens" in page and "Post in circle" in page
+
+
+def test_admins_find_every_admin_page_from_the_navigation(client, auth, session):
+    make_account("opal", admin=True)
+    auth.login("opal")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/admin/accounts"' in home
+    admin_page = client.get("/admin/accounts").get_data(as_text=True)
+    for path in ("/admin/reports", "/admin/log", "/admin/memberships"):
+        assert f'href="{path}"' in admin_page
+        assert client.get(path).status_code == 200
+    assert 'href="/admin/accounts"' in client.get("/admin/memberships").get_data(as_text=True)
+
+
+def test_people_who_are_not_admins_see_no_admin_link(client, auth, session):
+    make_account("bea")
+    auth.login("bea")
+    assert "/admin/" not in client.get("/").get_data(as_text=True)
