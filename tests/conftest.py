@@ -35,15 +35,27 @@ def engine():
 
 
 @pytest.fixture
-def app(engine):
-    app = create_app({"DATABASE_URL": TEST_DATABASE_URL})
-    connection = engine.connect()
-    outer = connection.begin()
-    db.bind_to_connection(app, connection)
-    limiter.reset()
-    yield app
-    outer.rollback()
-    connection.close()
+def make_app(engine):
+    """Build test apps with extra config, each inside a transaction rolled back afterwards."""
+    opened = []
+
+    def make(**config):
+        app = create_app({"DATABASE_URL": TEST_DATABASE_URL, **config})
+        connection = engine.connect()
+        opened.append((connection, connection.begin()))
+        db.bind_to_connection(app, connection)
+        limiter.reset()
+        return app
+
+    yield make
+    for connection, outer in opened:
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

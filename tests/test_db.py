@@ -9,13 +9,10 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from app import create_app
 from app.accounts import services
 from app.accounts.models import Account
 from app.db import Base, UTCDateTime, db, utcnow
-from app.extensions import limiter
 from app.memberships.models import ComplimentaryMembership
-from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import DEFAULT_PASSWORD, make_account
 
 
@@ -77,9 +74,9 @@ def test_the_database_enforces_foreign_keys(session):
 
 
 @pytest.fixture
-def unit_of_work_app(engine):
+def unit_of_work_app(make_app):
     """An app with routes that change the database and then answer with a given status."""
-    app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "PROPAGATE_EXCEPTIONS": False})
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.post("/test/register/<handle>/<int:status>")
     def register(handle: str, status: int):
@@ -93,13 +90,7 @@ def unit_of_work_app(engine):
         services.register_account(f"{handle}@example.org", handle, DEFAULT_PASSWORD)
         raise RuntimeError("the request failed after changing the database")
 
-    connection = engine.connect()
-    outer = connection.begin()
-    db.bind_to_connection(app, connection)
-    limiter.reset()
-    yield app
-    outer.rollback()
-    connection.close()
+    return app
 
 
 def stored_handles(app) -> set[str]:

@@ -8,8 +8,6 @@ import pytest
 from flask import abort
 
 from app import create_app
-from app.db import db
-from app.extensions import limiter
 from tests.accounts.support import page
 from tests.conftest import TEST_DATABASE_URL
 from tests.test_security import assert_security_headers
@@ -18,9 +16,9 @@ SECRET_DETAIL = "password=hunter2 at /srv/kindred/secret.py"
 
 
 @pytest.fixture
-def error_app(engine):
+def error_app(make_app):
     """An app that shows error pages as production would, with routes that fail on purpose."""
-    app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "PROPAGATE_EXCEPTIONS": False})
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/test/fail/<int:code>")
     def fail(code: int):
@@ -30,13 +28,7 @@ def error_app(engine):
     def explode():
         raise RuntimeError(SECRET_DETAIL)
 
-    connection = engine.connect()
-    outer = connection.begin()
-    db.bind_to_connection(app, connection)
-    limiter.reset()
-    yield app
-    outer.rollback()
-    connection.close()
+    return app
 
 
 def assert_friendly(response, app, status: int, title: str):
@@ -103,8 +95,8 @@ def test_oversized_request_is_refused(app, client):
     assert_friendly(response, app, 413, "That was too large")
 
 
-def test_csrf_failure_explains_that_nothing_changed(engine):
-    app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "WTF_CSRF_ENABLED": True})
+def test_csrf_failure_explains_that_nothing_changed(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/login", data={"identifier": "ada"})
     assert_friendly(response, app, 400, "Something in that request was not right")
     assert "This form had expired or did not come from this site" in page(response)

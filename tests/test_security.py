@@ -191,15 +191,9 @@ def test_every_login_required_page_sends_visitors_to_login_and_back(app):
 
 
 @pytest.fixture
-def csrf_app(engine):
-    app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "WTF_CSRF_ENABLED": True})
-    connection = engine.connect()
-    outer = connection.begin()
-    db.bind_to_connection(app, connection)
-    limiter.reset()
-    yield app
-    outer.rollback()
-    connection.close()
+def csrf_app(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    return app
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,8 @@ import os
 
 import pytest
 
-from app import create_app
-from app.db import db
 from app.extensions import limiter
 from tests.accounts.support import page
-from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import DEFAULT_PASSWORD, make_account
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -162,26 +159,14 @@ def redis_reachable() -> bool:
 
 
 @pytest.fixture
-def redis_app(engine):
+def redis_app(make_app):
     if not redis_reachable():
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis is not reachable at {REDIS_URL}, and CI needs it")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    app = create_app(
-        {
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-            "LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes",
-        }
-    )
-    connection = engine.connect()
-    outer = connection.begin()
-    db.bind_to_connection(app, connection)
-    limiter.reset()
+    app = make_app(RATELIMIT_STORAGE_URI=REDIS_URL, LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
     yield app
     limiter.reset()
-    outer.rollback()
-    connection.close()
 
 
 def test_limits_are_shared_through_redis_when_configured(redis_app):
