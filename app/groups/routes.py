@@ -8,6 +8,7 @@ from app.db import db
 from app.groups import bp, forms, moderation, services
 from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
+from app.memberships.services import write_refusal
 
 
 def _viewer() -> Account | None:
@@ -102,7 +103,9 @@ def create_group():
         else:
             flash("Your group is ready. Start its first thread or invite people.", "success")
             return redirect(url_for("groups.show_group", slug=group.slug), code=303)
-    return render_template("groups/create_group.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "groups/create_group.html", form=form, refusal=write_refusal(current_user)
+    ), 400 if form.errors else 200
 
 
 # A group -----------------------------------------------------------------------

@@ -86,19 +86,26 @@ def is_member(account: Account | None, at: datetime | None = None) -> bool:
     return account is not None and current_membership(account, at) is not None
 
 
+def write_refusal(account: Account | None) -> str | None:
+    """Why this account may not post, reply, create groups or send messages; None if it may."""
+    if account is None:
+        return "Please log in first."
+    if account.is_suspended:
+        return "Your account is suspended: you can read and export, but not write."
+    if not is_member(account):
+        return "Only members can do this. Become a member to post and reply."
+    return None
+
+
 def can_write(account: Account | None) -> bool:
     """Members who are not suspended may post, reply, create groups and send messages."""
-    return account is not None and not account.is_suspended and is_member(account)
+    return write_refusal(account) is None
 
 
 def require_writer(account: Account | None) -> None:
     """Raise NotAllowed with a message a person can act on."""
-    if account is None:
-        raise NotAllowed("Please log in first.")
-    if account.is_suspended:
-        raise NotAllowed("Your account is suspended: you can read and export, but not write.")
-    if not is_member(account):
-        raise NotAllowed("Only members can do this. Become a member to post and reply.")
+    if (refusal := write_refusal(account)) is not None:
+        raise NotAllowed(refusal)
 
 
 # -- the membership page -------------------------------------------------------------------

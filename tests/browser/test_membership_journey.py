@@ -59,6 +59,9 @@ def test_newcomer_becomes_a_member_through_stripe_checkout(
 ):
     live = paid_live_server(live_server_factory, stripe_sandbox)
     sign_up_and_confirm(page, live, "grace")
+    visit(page, live.url + "/groups/new")
+    expect(page.get_by_text("Only members can do this.")).to_be_visible()
+    expect(page.get_by_role("button", name="Start the group")).to_have_count(0)
     open_checkout(page, live)
 
     pay_with(page, "4242 4242 4242 4242")
@@ -72,6 +75,14 @@ def test_newcomer_becomes_a_member_through_stripe_checkout(
     expect(page.get_by_text("Active")).to_be_visible()
     expect(page.get_by_role("cell", name="$25").first).to_be_visible()
     expect(page.get_by_role("button", name="Manage billing")).to_be_visible()
+
+    # What only members may do is open now: starting a group, for one.
+    visit(page, live.url + "/groups/new")
+    page.get_by_label("Name").fill("Night walkers")
+    page.get_by_label("Web address").fill("night-walkers")
+    page.get_by_label("Purpose").fill("Walking the city after dark, together.")
+    follow(page, page.get_by_role("button", name="Start the group"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Night walkers")
 
 
 def test_declined_card_leaves_the_account_a_non_member(

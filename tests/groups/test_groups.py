@@ -2,6 +2,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.db import utcnow
 from app.groups.models import Group, GroupMember, Invitation, JoinRequest
 from tests.helpers import add_to_group, make_account, make_group, make_member
 
@@ -64,6 +65,33 @@ def test_accounts_that_are_not_members_cannot_start_groups(client, auth, session
     assert response.status_code == 403
     assert "Only members can do this" in response.get_data(as_text=True)
     assert _count(session, Group) == 0
+
+
+def test_start_a_group_page_tells_non_members_why_instead_of_offering_a_form(client, auth, session):
+    make_account("eve")
+    auth.login("eve")
+    page = client.get("/groups/new").get_data(as_text=True)
+    assert "Only members can do this. Become a member to post and reply." in page
+    assert 'href="/membership"' in page
+    assert "Start the group" not in page
+
+
+def test_start_a_group_page_tells_suspended_members_they_cannot_write(client, auth, session):
+    bea = make_member("bea")
+    bea.suspended_at = utcnow()
+    session.commit()
+    auth.login("bea")
+    page = client.get("/groups/new").get_data(as_text=True)
+    assert "Your account is suspended" in page
+    assert "Start the group" not in page
+
+
+def test_members_get_the_form_to_start_a_group(client, auth, session):
+    make_member("bea")
+    auth.login("bea")
+    page = client.get("/groups/new").get_data(as_text=True)
+    assert "Start the group" in page
+    assert "Only members can do this" not in page
 
 
 def test_directory_lists_what_each_viewer_may_see_without_counts(client, auth, session):
