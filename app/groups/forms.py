@@ -65,6 +65,14 @@ class EditPostForm(FlaskForm):
     body = TextAreaField("Post", validators=_required("A post can't be empty.", services.BODY_MAX))
 
 
+class EditOpeningPostForm(EditPostForm):
+    """A thread's first post carries the thread's title too."""
+
+    title = StringField(
+        "Title", validators=_required("Give the thread a title.", services.TITLE_MAX)
+    )
+
+
 class ActionForm(FlaskForm):
     """A bare POST with a CSRF token (join, leave, delete, accept)."""
 

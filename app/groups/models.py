@@ -206,6 +206,8 @@ class PostRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # The thread's title at the time, for a thread's first post; None for replies.
+    title: Mapped[str | None] = mapped_column(String(150))
     body: Mapped[str] = mapped_column(Text)
     # When this version was written (the post's creation or an earlier edit).
     written_at: Mapped[datetime]

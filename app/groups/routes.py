@@ -372,10 +372,14 @@ def edit_post(slug: str, post_id: int):
     post = _post(access, post_id)
     if post.author_id != current_user.id:
         abort(403, "Only its author can edit a post.")
-    form = forms.EditPostForm(body=post.body)
+    if post.is_opener:
+        form = forms.EditOpeningPostForm(body=post.body, title=post.thread.title)
+    else:
+        form = forms.EditPostForm(body=post.body)
     if form.validate_on_submit():
+        title = form.title.data if post.is_opener else None
         try:
-            services.edit_post(access, post, form.body.data)
+            services.edit_post(access, post, form.body.data, title)
         except services.GroupError as error:
             _refuse(error, form)
         else:

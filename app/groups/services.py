@@ -477,8 +477,9 @@ def reply(access: Access, thread: Thread, body: str) -> Post:
     return post
 
 
-def edit_post(access: Access, post: Post, body: str) -> Post:
-    """The author rewrites their post; the earlier version is kept for moderators."""
+def edit_post(access: Access, post: Post, body: str, title: str | None = None) -> Post:
+    """The author rewrites their post (and, for a thread's first post, its title); the
+    earlier version is kept for moderators."""
     if access.account is None or post.author_id != access.account.id:
         raise Forbidden("Only its author can edit a post.")
     _check_can_post(access)
@@ -487,17 +488,24 @@ def edit_post(access: Access, post: Post, body: str) -> Post:
     if post.thread.locked_at is not None:
         raise Forbidden("This thread is locked: posts can't be edited.")
     body = _text(body, "body", "The post", BODY_MAX)
-    if body == post.body:
+    thread = post.thread
+    if post.is_opener and title is not None:
+        title = _text(title, "title", "The title", TITLE_MAX)
+    else:
+        title = thread.title
+    if body == post.body and title == thread.title:
         return post
     now = utcnow()
     db.session.add(
         PostRevision(
             post_id=post.id,
+            title=thread.title if post.is_opener else None,
             body=post.body,
             written_at=post.edited_at or post.created_at,
             replaced_at=now,
         )
     )
+    thread.title = title
     post.body = body
     post.body_html = str(render_markdown(body))
     post.edited_at = now

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-26 06:30:04.655615
+Create Date: 2026-11-26 06:49:59.418515
 """
 
 from collections.abc import Sequence
@@ -262,6 +262,7 @@ def upgrade() -> None:
     op.create_table('post_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=150), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('written_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('replaced_at', sa.DateTime(timezone=True), nullable=False),

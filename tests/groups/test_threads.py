@@ -157,6 +157,61 @@ def test_author_edits_a_post_and_moderators_see_earlier_versions(client, auth, s
     assert client.get(f"/groups/gardens/posts/{post.id}/revisions").status_code == 403
 
 
+def test_author_retitles_a_thread_when_editing_its_first_post(client, auth, session):
+    bea = make_member("bea")
+    group = make_group(bea)
+    thread = make_thread(group, bea, "Tomatos indoors", "How much light?")
+    opener = session.scalar(select(Post).where(Post.is_opener.is_(True)))
+    auth.login("bea")
+    form = client.get(f"/groups/gardens/posts/{opener.id}/edit").get_data(as_text=True)
+    assert 'value="Tomatos indoors"' in form
+
+    response = client.post(
+        f"/groups/gardens/posts/{opener.id}/edit",
+        data={"title": "Tomatoes indoors", "body": "How much light?"},
+    )
+    assert response.status_code == 303
+    session.refresh(thread)
+    assert thread.title == "Tomatoes indoors"
+    assert "Tomatoes indoors" in client.get("/groups/gardens").get_data(as_text=True)
+    revisions = client.get(f"/groups/gardens/posts/{opener.id}/revisions").get_data(as_text=True)
+    assert "Tomatos indoors" in revisions
+
+
+def test_a_thread_title_cannot_be_edited_away(client, auth, session):
+    bea = make_member("bea")
+    group = make_group(bea)
+    thread = make_thread(group, bea, "Seed swap", "Who has spare seeds?")
+    opener = session.scalar(select(Post).where(Post.is_opener.is_(True)))
+    auth.login("bea")
+    for title in ("", "   ", "x" * 151):
+        response = client.post(
+            f"/groups/gardens/posts/{opener.id}/edit", data={"title": title, "body": "Changed"}
+        )
+        assert response.status_code == 400
+    session.refresh(thread)
+    assert thread.title == "Seed swap"
+    assert opener.body == "Who has spare seeds?"
+    assert _count(session, PostRevision) == 0
+
+
+def test_replies_have_no_title_to_edit(client, auth, session):
+    bea = make_member("bea")
+    group = make_group(bea)
+    thread = make_thread(group, bea, "Seed swap", "Who has spare seeds?")
+    post = make_reply(thread, bea, "Me!")
+    auth.login("bea")
+    assert 'name="title"' not in client.get(f"/groups/gardens/posts/{post.id}/edit").get_data(
+        as_text=True
+    )
+    client.post(
+        f"/groups/gardens/posts/{post.id}/edit", data={"title": "Hijacked", "body": "Me too!"}
+    )
+    session.refresh(thread)
+    assert thread.title == "Seed swap"
+    assert session.scalar(select(PostRevision.title)) is None
+
+
 def test_author_deletes_a_post_and_replies_stay_readable(client, auth, session):
     bea = make_member("bea")
     group = make_group(bea)
