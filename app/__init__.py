@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import cli, errors, security
     from app.db import db
     from app.extensions import csrf, limiter, login_manager
+    from app.markdown import render_markdown
 
     db.init_app(app)
     csrf.init_app(app)
@@ -44,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(render_markdown, "markdown")
 
     from app import accounts, admin, billing, groups, memberships, pages
 

@@ -85,4 +85,3 @@ def dev(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db)
     app.cli.add_command(dev)
-    app.jinja_env.add_extension("jinja2.ext.do")

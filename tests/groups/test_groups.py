@@ -298,3 +298,14 @@ def test_host_changes_settings_but_not_the_slug(client, auth, session):
     assert response.status_code == 400
     session.refresh(group)
     assert group.name == "Gardens"
+
+
+def test_group_description_is_rendered_as_safe_markdown(client, auth, session):
+    make_member("bea")
+    auth.login("bea")
+    description = "We meet **monthly**.\n\n<script>alert(1)</script> [notes](javascript:alert(1))"
+    client.post("/groups/new", data=_new_group(description=description))
+    page = client.get("/groups/balcony-gardens").get_data(as_text=True)
+    assert "<strong>monthly</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript:' not in page
