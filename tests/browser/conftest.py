@@ -148,7 +148,7 @@ def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
 def stripe_sandbox(origins: Origins) -> Iterator[StripeSandbox]:
     """The Stripe sandbox, served from a thread; pages may go to its hosted pages.
 
-    Those pages imitate Stripe's and are not audited. Wire an app to it with
+    Those pages imitate Stripe's; they are audited like ours. Wire an app to it with
     ``live_server_factory(stripe_sandbox=stripe_sandbox)``.
     """
     from app.stripe_sandbox import SandboxState, serve_in_thread

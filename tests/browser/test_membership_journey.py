@@ -76,6 +76,13 @@ def test_newcomer_becomes_a_member_through_stripe_checkout(
     expect(page.get_by_role("cell", name="$25").first).to_be_visible()
     expect(page.get_by_role("button", name="Manage billing")).to_be_visible()
 
+    # Cancelling in the billing portal keeps the membership until the period ends.
+    follow(page, page.get_by_role("button", name="Manage billing"))
+    follow(page, page.get_by_role("button", name="Cancel at period end"))
+    follow(page, page.get_by_role("link", name="Return to Kindred"))
+    expect(page.get_by_text("you are a member until")).to_be_visible()
+    assert membership_of(live, "grace").kind == "paid"
+
     # What only members may do is open now: starting a group, for one.
     visit(page, live.url + "/groups/new")
     page.get_by_label("Name").fill("Night walkers")
