@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.db import db, utcnow
-from app.groups.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 from app.groups.services import log_action
+from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -83,12 +83,12 @@ class Invoice(Base):
     """
 
     __tablename__ = "invoices"
+    # The billing history lists an account's invoices newest first, by (paid_at, id).
+    __table_args__ = (Index("ix_invoices_account_id_paid_at_id", "account_id", "paid_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_invoice_id: Mapped[str] = mapped_column(String(255), unique=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     number: Mapped[str | None] = mapped_column(String(100))

@@ -25,6 +25,7 @@ from app.accounts.models import Account
 from app.billing import stripe_api
 from app.billing.models import LIVE_STATUSES, BillingCustomer, Invoice, Subscription
 from app.db import db
+from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 LOOKUP_KEY = "kindred_membership_yearly"
 PRODUCT_KEY = "kindred_membership"
@@ -550,13 +551,10 @@ def latest_subscription(account: Account) -> Subscription | None:
     )
 
 
-def billing_history(account: Account, limit: int = 50) -> list[Invoice]:
-    """The account's paid invoices, newest first."""
-    return list(
-        db.session.scalars(
-            select(Invoice)
-            .where(Invoice.account_id == account.id)
-            .order_by(Invoice.paid_at.desc(), Invoice.id.desc())
-            .limit(limit)
-        )
-    )
+def billing_history(account: Account, before: str | None = None) -> Page[Invoice]:
+    """One page of the account's paid invoices, newest first (keyset cursor ``before``)."""
+    query = select(Invoice).where(Invoice.account_id == account.id)
+    if (values := decode_cursor(before, (datetime, int))) is not None:
+        query = query.where(after_key((Invoice.paid_at, Invoice.id), values, descending=True))
+    query = query.order_by(Invoice.paid_at.desc(), Invoice.id.desc()).limit(PAGE_SIZE + 1)
+    return page_of(list(db.session.scalars(query)), lambda invoice: (invoice.paid_at, invoice.id))

@@ -26,9 +26,9 @@ from app.groups.models import (
     Report,
     Thread,
 )
-from app.groups.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 from app.groups.permissions import Access, is_banned, membership_in
 from app.groups.services import Forbidden, GroupError, log_action, refresh_thread
+from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
 DETAILS_MAX = 1000

@@ -30,10 +30,10 @@ from app.groups.models import (
     PostRevision,
     Thread,
 )
-from app.groups.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 from app.groups.permissions import Access, is_banned, membership_in
 from app.markdown import render_markdown
 from app.memberships.services import NotAllowed, require_writer
+from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search"})

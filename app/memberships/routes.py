@@ -15,7 +15,7 @@ def status():
     return render_template(
         "memberships/status.html",
         status=services.membership_status(current_user),
-        invoices=billing.billing_history(current_user),
+        invoices=billing.billing_history(current_user, request.args.get("before")),
         has_billing=billing.customer_for(current_user) is not None,
         price=billing.price_label(),
         checkout_form=billing_forms.CheckoutForm(formdata=None),

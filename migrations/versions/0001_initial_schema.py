@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-26 06:49:59.418515
+Create Date: 2026-11-26 06:55:20.496139
 """
 
 from collections.abc import Sequence
@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('stripe_invoice_id', name=op.f('uq_invoices_stripe_invoice_id'))
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_invoices_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_invoices_account_id_paid_at_id', ['account_id', 'paid_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_payment_intent_id'), ['payment_intent_id'], unique=False)
 
     op.create_table('subscriptions',
@@ -352,7 +352,7 @@ def downgrade() -> None:
     op.drop_table('subscriptions')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_payment_intent_id'))
-        batch_op.drop_index(batch_op.f('ix_invoices_account_id'))
+        batch_op.drop_index('ix_invoices_account_id_paid_at_id')
 
     op.drop_table('invoices')
     with op.batch_alter_table('groups', schema=None) as batch_op:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,8 +11,10 @@ from sqlalchemy import select
 
 from app import create_app
 from app.billing import services as billing
-from app.billing.models import BillingCustomer, Subscription
+from app.billing.models import BillingCustomer, Invoice, Subscription
+from app.db import utcnow
 from app.memberships.services import current_membership
+from app.pagination import PAGE_SIZE
 from app.stripe_sandbox.cards import read_card
 from tests.helpers import (
     checkout_session_id,
@@ -304,3 +308,31 @@ def test_form_action_allows_stripes_hosted_pages_with_real_stripe():
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
     assert "form-action 'self' https://checkout.stripe.com https://billing.stripe.com;" in csp
     assert "script-src 'self';" in csp
+
+
+def test_long_billing_history_pages_without_skipping_or_repeating(client, auth, session):
+    ada = make_account("ada")
+    start = utcnow() - timedelta(days=400 * (PAGE_SIZE + 5))
+    for year in range(PAGE_SIZE + 5):
+        session.add(
+            Invoice(
+                stripe_invoice_id=f"in_{year}",
+                account_id=ada.id,
+                number=f"KIN-{year:04d}",
+                status="paid",
+                amount_paid=2500,
+                currency="usd",
+                paid_at=start + timedelta(days=365 * year),
+            )
+        )
+    session.commit()
+    auth.login()
+
+    seen = []
+    path = "/membership"
+    while path:
+        page = client.get(path).get_data(as_text=True)
+        seen += re.findall(r"KIN-\d{4}", page)
+        older = re.search(r'href="(/membership\?before=[^"#]+)#history"', page)
+        path = older.group(1) if older else None
+    assert seen == [f"KIN-{year:04d}" for year in reversed(range(PAGE_SIZE + 5))]

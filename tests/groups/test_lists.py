@@ -8,9 +8,9 @@ from sqlalchemy import event
 from app.db import db
 from app.groups import services
 from app.groups.models import GroupMember, Report
-from app.groups.pagination import PAGE_SIZE
 from app.groups.permissions import access_to
 from app.groups.services import log_action
+from app.pagination import PAGE_SIZE
 from tests.helpers import add_to_group, make_account, make_group, make_member, make_reply
 
 

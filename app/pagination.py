@@ -56,10 +56,6 @@ def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | None
         return None
 
 
-def _is_a(value: Any, kind: type) -> bool:
-    return isinstance(value, kind) and not isinstance(value, bool)
-
-
 def after_key(columns: Sequence[Any], values: Sequence[Any], descending: bool) -> ColumnElement:
     """Rows strictly past ``values`` in (columns...) order, without a tuple comparison."""
     first, *rest = columns
