@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import stripe
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,26 +15,38 @@ PROVIDER_DOWN = (
 )
 
 
+def _to_stripe(make_url: Callable[[], str], what: str):
+    """Redirect to the Stripe-hosted page ``make_url`` creates, or back with a message."""
+    try:
+        url = make_url()
+    except services.BillingError as error:
+        flash(error.message, "error")
+    except stripe.StripeError:
+        current_app.logger.exception("Stripe refused to %s", what)
+        flash(PROVIDER_DOWN, "error")
+    else:
+        return redirect(url, code=303)
+    return redirect(url_for("memberships.status"), code=303)
+
+
+def _form_expired():
+    flash("That form had expired. Please try again.", "error")
+    return redirect(url_for("memberships.status"), code=303)
+
+
 @bp.post("/membership/checkout")
 @login_required
 def create_checkout():
     if not forms.CheckoutForm().validate_on_submit():
-        flash("That form had expired. Please try again.", "error")
-        return redirect(url_for("memberships.status"), code=303)
-    try:
-        checkout_url = services.start_checkout(
+        return _form_expired()
+    return _to_stripe(
+        lambda: services.start_checkout(
             current_user,
             success_url=url_for("billing.welcome", _external=True),
             cancel_url=url_for("billing.checkout_cancelled", _external=True),
-        )
-    except services.BillingError as error:
-        flash(error.message, "error")
-        return redirect(url_for("memberships.status"), code=303)
-    except stripe.StripeError:
-        current_app.logger.exception("Stripe refused to start a checkout")
-        flash(PROVIDER_DOWN, "error")
-        return redirect(url_for("memberships.status"), code=303)
-    return redirect(checkout_url, code=303)
+        ),
+        "start a checkout",
+    )
 
 
 @bp.get("/membership/welcome")
@@ -59,20 +73,13 @@ def checkout_cancelled():
 @login_required
 def open_portal():
     if not forms.PortalForm().validate_on_submit():
-        flash("That form had expired. Please try again.", "error")
-        return redirect(url_for("memberships.status"), code=303)
-    try:
-        portal_url = services.billing_portal_url(
+        return _form_expired()
+    return _to_stripe(
+        lambda: services.billing_portal_url(
             current_user, return_url=url_for("memberships.status", _external=True)
-        )
-    except services.BillingError as error:
-        flash(error.message, "error")
-        return redirect(url_for("memberships.status"), code=303)
-    except stripe.StripeError:
-        current_app.logger.exception("Stripe refused to open the billing portal")
-        flash(PROVIDER_DOWN, "error")
-        return redirect(url_for("memberships.status"), code=303)
-    return redirect(portal_url, code=303)
+        ),
+        "open the billing portal",
+    )
 
 
 @bp.post("/stripe/webhook")
