@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 import app.models
@@ -20,6 +21,12 @@ from app.mail import outbox
 from tests.helpers import DEFAULT_PASSWORD
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+# CI explores the same examples on every run, so a red build is reproducible; local runs
+# keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

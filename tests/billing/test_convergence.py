@@ -21,11 +21,16 @@ _handles = itertools.count(1)
 
 
 def _subscription(state, customer_id: str) -> dict:
-    return state.list_subscriptions({"customer": customer_id, "status": "all"})["data"][0]
+    subscriptions = state.list_subscriptions({"customer": customer_id, "status": "all"})["data"]
+    if not subscriptions:
+        raise SandboxError("no subscription left (the customer was deleted)")
+    return subscriptions[0]
 
 
 def _refund_part(state, customer_id: str) -> None:
     paid = [c for c in state.list_charges({"customer": customer_id})["data"] if c["paid"]]
+    if not paid:
+        raise SandboxError("nothing to refund")
     state.create_refund({"charge": paid[0]["id"], "amount": 700})
 
 
