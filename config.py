@@ -27,6 +27,8 @@ def _env_int(name: str, default: int) -> int:
 
 
 class Config:
+    # Which stack this is: development registers `flask dev` and the demo, nothing else does.
+    ENVIRONMENT = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL")
     INSTANCE_DIR = str(INSTANCE_DIR)
@@ -82,6 +84,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENVIRONMENT = "development"
     DEBUG = False
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     DATABASE_URL = Config.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'kindred.sqlite3'}"
@@ -96,6 +99,7 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
+    ENVIRONMENT = "test"
     TESTING = True
     # Tests post forms directly; tests/test_security.py turns CSRF back on to prove it.
     WTF_CSRF_ENABLED = False

@@ -53,4 +53,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for feature in (pages, accounts, memberships, billing, groups, admin):
         feature.init_app(app)
 
+    if app.config["ENVIRONMENT"] == "development":
+        # Beside the app, not part of it: only a developer's machine has `flask dev`.
+        from devstack import cli as devstack_cli
+
+        devstack_cli.init_app(app)
+
     return app

@@ -71,7 +71,7 @@ def make_paid_member(state, handle: str = "ada", *, deliver: bool = True, **kwar
     with the app's STRIPE_API_BASE pointing at it).  Webhooks are delivered unless told not
     to.  Needs an app context and the catalog synced (``billing.membership_price``)."""
     from app.billing import services as billing
-    from app.stripe_sandbox.cards import read_card
+    from devstack.stripe_sandbox.cards import read_card
 
     account = make_account(handle, **kwargs)
     billing.membership_price(create=True)

@@ -7,16 +7,20 @@ from sqlalchemy import func, select
 from app import create_app
 from app.accounts.models import Account
 from app.db import db
-from app.demo import PEOPLE
 from app.groups.models import Group, Thread
 from app.memberships.services import is_member
+from devstack.demo import PEOPLE
 
 
 def _dev_app(tmp_path, monkeypatch):
     served = []
-    monkeypatch.setattr("app.cli.run_simple", lambda host, port, app, **kw: served.append(port))
-    monkeypatch.setattr("app.billing.dev.start_local_sandbox", lambda app: None)
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"})
+    monkeypatch.setattr(
+        "devstack.cli.run_simple", lambda host, port, app, **kw: served.append(port)
+    )
+    monkeypatch.setattr("devstack.sandbox.start_local_sandbox", lambda app: None)
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "ENVIRONMENT": "development"}
+    )
     return app, served
 
 
@@ -55,3 +59,10 @@ def test_demo_people_can_log_in_with_the_printed_passwords(tmp_path, monkeypatch
         )
         assert response.status_code == 303, person.handle
         client.post("/logout")
+
+
+def test_dev_exists_only_in_development(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"})
+    result = app.test_cli_runner().invoke(args=["dev"])
+    assert result.exit_code != 0
+    assert "No such command 'dev'" in result.output

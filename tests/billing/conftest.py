@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.billing import services as billing
-from app.stripe_sandbox import SandboxState, serve_in_thread
+from devstack.stripe_sandbox import SandboxState, serve_in_thread
 
 WEBHOOK_URL = "http://kindred.test/stripe/webhook"
 

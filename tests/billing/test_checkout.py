@@ -15,7 +15,7 @@ from app.billing.models import BillingCustomer, Invoice, Subscription
 from app.db import utcnow
 from app.memberships.services import current_membership
 from app.pagination import PAGE_SIZE
-from app.stripe_sandbox.cards import read_card
+from devstack.stripe_sandbox.cards import read_card
 from tests.helpers import (
     checkout_session_id,
     make_account,

@@ -7,10 +7,10 @@ import urllib.request
 
 from sqlalchemy import select
 
-from app.billing import dev
 from app.billing import services as billing
 from app.billing.models import Invoice, Subscription
 from app.memberships.services import current_membership
+from devstack import sandbox as devstack_sandbox
 from tests.helpers import make_paid_member, sandbox_time
 
 
@@ -90,7 +90,7 @@ def test_make_run_starts_the_sandbox_with_the_catalog(app, tmp_path):
         STRIPE_SECRET_KEY="sk_test_kindred_sandbox",
         DEV_SERVER_PORT=5123,
     )
-    server = dev.start_local_sandbox(app)
+    server = devstack_sandbox.start_local_sandbox(app)
     try:
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/v1/prices?lookup_keys[]={billing.LOOKUP_KEY}",
@@ -106,15 +106,15 @@ def test_make_run_starts_the_sandbox_with_the_catalog(app, tmp_path):
 
 def test_make_run_leaves_real_stripe_alone(app):
     app.config.update(STRIPE_API_BASE=None, STRIPE_SECRET_KEY="sk_test_kindred_sandbox")
-    assert dev.start_local_sandbox(app) is None
+    assert devstack_sandbox.start_local_sandbox(app) is None
     app.config.update(
         STRIPE_API_BASE="http://127.0.0.1:12111", STRIPE_SECRET_KEY="sk_test_51RealKeyFromStripe"
     )
-    assert dev.start_local_sandbox(app) is None
+    assert devstack_sandbox.start_local_sandbox(app) is None
     app.config.update(
         STRIPE_API_BASE="https://api.example.org", STRIPE_SECRET_KEY="sk_test_kindred_sandbox"
     )
-    assert dev.start_local_sandbox(app) is None
+    assert devstack_sandbox.start_local_sandbox(app) is None
 
 
 def test_reconcile_forgets_a_customer_deleted_at_stripe(runner, session, sandbox, catalog):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.billing import webhooks
 from app.billing.models import BillingCustomer, Invoice, Subscription
 from app.memberships.services import current_membership
-from app.stripe_sandbox.errors import SandboxError
+from devstack.stripe_sandbox.errors import SandboxError
 from tests.helpers import make_paid_member, sandbox_time
 
 DAY = 24 * 3600

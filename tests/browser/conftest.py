@@ -151,7 +151,7 @@ def stripe_sandbox(origins: Origins) -> Iterator[StripeSandbox]:
     Those pages imitate Stripe's; they are audited like ours. Wire an app to it with
     ``live_server_factory(stripe_sandbox=stripe_sandbox)``.
     """
-    from app.stripe_sandbox import SandboxState, serve_in_thread
+    from devstack.stripe_sandbox import SandboxState, serve_in_thread
 
     state = SandboxState()
     server, url = serve_in_thread(state)

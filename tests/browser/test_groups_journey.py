@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from app.db import db
-from app.groups.demo import load_demo_groups
+from devstack.demo_groups import load_demo_groups
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import follow, log_in, visit
 from tests.helpers import DEFAULT_PASSWORD, make_account, make_member

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
-from app.groups.demo import load_demo_groups
 from app.groups.models import Group, Thread
+from devstack.demo_groups import load_demo_groups
 from tests.helpers import make_account, make_member
 
 

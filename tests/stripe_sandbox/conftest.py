@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 import stripe
 
-from app.stripe_sandbox import SandboxState, serve_in_thread
+from devstack.stripe_sandbox import SandboxState, serve_in_thread
 
 WEBHOOK_URL = "http://kindred.test/stripe/webhook"
 WEBHOOK_SECRET = "whsec_sandbox_tests"

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 import stripe
 
-from app.stripe_sandbox.billing import DAY
+from devstack.stripe_sandbox.billing import DAY
 
 from .conftest import APP, get_page, pay, post_form, start_checkout
 

@@ -6,7 +6,7 @@ import json
 
 import stripe
 
-from app.stripe_sandbox import SandboxState
+from devstack.stripe_sandbox import SandboxState
 
 from .conftest import WEBHOOK_SECRET, WEBHOOK_URL, Inbox
 

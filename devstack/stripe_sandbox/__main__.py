@@ -1,4 +1,4 @@
-"""Run the sandbox: ``python -m app.stripe_sandbox --port 12111 --webhook-url ...``."""
+"""Run the sandbox: ``python -m devstack.stripe_sandbox --port 12111 --webhook-url ...``."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def start_local_sandbox(app: Flask) -> BaseWSGIServer | None:
     membership Price exists.  Returns the server, or None when real Stripe is configured."""
     if not uses_local_sandbox(app):
         return None
-    from app.stripe_sandbox import SandboxState, serve_in_thread
+    from devstack.stripe_sandbox import SandboxState, serve_in_thread
 
     parts = urlsplit(app.config["STRIPE_API_BASE"])
     state = SandboxState(data_path=Path(app.instance_path) / "stripe-sandbox.json")

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import Account
 from app.db import db, utcnow
-from app.groups.demo import load_demo_groups
 from app.memberships import services as memberships
+from devstack.demo_groups import load_demo_groups
 
 
 @dataclass(frozen=True)
