@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.services import PASSWORD_MAX_LENGTH, handle_problem
+from app.forms import Form
 
 
-def _valid_handle(form: FlaskForm, field: StringField) -> None:
+def _valid_handle(form: Form, field: StringField) -> None:
     if field.data and (problem := handle_problem(field.data.strip())):
         raise ValidationError(problem)
 
@@ -26,7 +26,7 @@ EMAIL = [
 DISPLAY_NAME = [Optional(), Length(max=50, message="Keep your display name to 50 characters.")]
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     email = EmailField("Email address", validators=EMAIL, filters=[_strip])
     handle = StringField(
         "Handle", validators=[DataRequired("Choose a handle."), Length(max=30), _valid_handle]
@@ -38,7 +38,7 @@ class SignupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         "Email address or handle",
         validators=[DataRequired("Enter your email address or handle."), Length(max=254)],
@@ -48,26 +48,26 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     email = EmailField("Email address", validators=EMAIL, filters=[_strip])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare POST with a CSRF token, for confirming links opened from mail."""
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     email = EmailField("Email address", validators=EMAIL, filters=[_strip])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX_LENGTH)],
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
@@ -77,12 +77,12 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = EmailField("New email address", validators=EMAIL, filters=[_strip])
     password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField("Display name", validators=DISPLAY_NAME)
     bio = TextAreaField(
         "About you",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Account, new_login_id
 from app.db import db, utcnow
+from app.domain import DomainError
 
 HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 RESERVED_HANDLES = frozenset(
@@ -65,13 +66,8 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-class AccountError(Exception):
-    """A rule said no. ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(DomainError):
+    """A rule of this feature said no."""
 
 
 class InvalidToken(AccountError):

@@ -11,19 +11,15 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.db import db, utcnow
+from app.domain import DomainError
 from app.groups.services import log_action
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
 
 
-class AdminError(Exception):
-    """A rule said no. ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AdminError(DomainError):
+    """A rule of this feature said no."""
 
 
 def _check(admin: Account, account: Account, reason: str | None) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms import Form
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     """ "Become a member": starts a Stripe Checkout Session."""
 
 
-class PortalForm(FlaskForm):
+class PortalForm(Form):
     """ "Manage billing": opens a Stripe Billing Portal session."""

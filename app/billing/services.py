@@ -25,18 +25,15 @@ from app.accounts.models import Account
 from app.billing import stripe_api
 from app.billing.models import LIVE_STATUSES, BillingCustomer, Invoice, Subscription
 from app.db import db
+from app.domain import DomainError
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 LOOKUP_KEY = "kindred_membership_yearly"
 PRODUCT_KEY = "kindred_membership"
 
 
-class BillingError(Exception):
+class BillingError(DomainError):
     """A billing action cannot go ahead; ``message`` tells the person why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def from_timestamp(value: int | None) -> datetime | None:

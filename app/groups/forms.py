@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import Form
 from app.groups import moderation, services
 from app.groups.models import REPORT_REASONS, ROLES
 
@@ -28,7 +28,7 @@ def _required(message: str, maximum: int) -> list:
     return [DataRequired(message), Length(max=maximum, message=too_long)]
 
 
-class GroupSettingsForm(FlaskForm):
+class GroupSettingsForm(Form):
     name = StringField("Name", validators=_required("Give the group a name.", services.NAME_MAX))
     purpose = StringField(
         "Purpose",
@@ -48,7 +48,7 @@ class CreateGroupForm(GroupSettingsForm):
     )
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(
         "Title", validators=_required("Give the thread a title.", services.TITLE_MAX)
     )
@@ -57,11 +57,11 @@ class ThreadForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField("Your reply", validators=_required("Write your reply.", services.BODY_MAX))
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     body = TextAreaField("Post", validators=_required("A post can't be empty.", services.BODY_MAX))
 
 
@@ -73,33 +73,33 @@ class EditOpeningPostForm(EditPostForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare POST with a CSRF token (join, leave, delete, accept)."""
 
 
-class JoinRequestForm(FlaskForm):
+class JoinRequestForm(Form):
     message = TextAreaField(
         "A note to the hosts (optional)",
         validators=[Optional(), Length(max=services.MESSAGE_MAX)],
     )
 
 
-class DecideRequestForm(FlaskForm):
+class DecideRequestForm(Form):
     decision = HiddenField(validators=[DataRequired()])
     response = StringField(
         "Message to them (optional)", validators=[Optional(), Length(max=services.MESSAGE_MAX)]
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     handle = StringField("Handle", validators=[DataRequired("Enter a handle."), Length(max=31)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         "Reason (shown in the moderation log)",
         validators=_required(
@@ -112,7 +112,7 @@ class BanForm(ReasonForm):
     handle = StringField("Handle", validators=[DataRequired("Enter a handle."), Length(max=31)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(
         "What is wrong",
         choices=[SelectChoice(key, label) for key, label in REPORT_REASONS.items()],

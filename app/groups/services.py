@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
+from app.domain import DomainError
 from app.groups.models import (
     JOIN_POLICIES,
     ROLES,
@@ -45,13 +46,8 @@ BODY_MAX = 20000
 MESSAGE_MAX = 1000
 
 
-class GroupError(Exception):
-    """A rule said no. ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class GroupError(DomainError):
+    """A rule of this feature said no."""
 
 
 class Forbidden(GroupError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import Form
 
-class GrantComplimentaryForm(FlaskForm):
+
+class GrantComplimentaryForm(Form):
     handle = StringField(
         "Handle", validators=[DataRequired("Enter the handle of the account."), Length(max=31)]
     )
@@ -25,5 +26,5 @@ class GrantComplimentaryForm(FlaskForm):
     )
 
 
-class EndComplimentaryForm(FlaskForm):
+class EndComplimentaryForm(Form):
     """A bare POST with a CSRF token."""

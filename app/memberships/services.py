@@ -18,6 +18,7 @@ from app.accounts.services import get_account_by_handle
 from app.billing.models import LIVE_STATUSES, Subscription
 from app.billing.services import latest_subscription
 from app.db import db, utcnow
+from app.domain import DomainError
 from app.memberships.models import ComplimentaryMembership
 
 PAGE_SIZE = 50
@@ -40,13 +41,8 @@ class NotAllowed(Exception):
     """The account may not do this (not a member, or suspended)."""
 
 
-class MembershipError(Exception):
-    """A rule said no. ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MembershipError(DomainError):
+    """A rule of this feature said no."""
 
 
 def current_membership(account: Account, at: datetime | None = None) -> Membership | None:
