@@ -14,6 +14,15 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("KINDRED_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
+class ConfigurationError(RuntimeError):
+    """A setting that Kindred cannot start with; its message is one line an operator can act on."""
+
+
+# Values from the environment that could not be read, reported together when the app starts
+# (an exception while this module loads would be a traceback, not a message).
+_UNREADABLE: list[str] = []
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -23,7 +32,13 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        _UNREADABLE.append(f"{name} must be a whole number, not {value!r}")
+        return default
 
 
 class Config:
@@ -53,13 +68,20 @@ class Config:
     # Argon2id, the library's recommended defaults unless overridden for tests.
     PASSWORD_HASH_PARAMS: dict[str, int] = {}
 
+    # memory:// counts in each process on its own: gunicorn.conf.py refuses it with several
+    # workers. redis://host:6379/0 shares the counts across workers and machines.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    # Per client (a keyed hash of its address) and per account (the account the email or
-    # handle names, else the text tried; for signup and reset, the email address).
+    # A client is a keyed hash of its address (IPv6: of its /64 network). Failed sign-ins are
+    # counted per client, per account from one client, and per account from every client; the
+    # last holds only clients that have themselves failed at that account within its window,
+    # so guessing from many places is bounded and the person, from their own place, gets in.
+    # (Accounts are named by email or handle, else the text tried.) Signup and reset count per
+    # client and per email address.
     LOGIN_LIMIT_PER_CLIENT = "30 per 15 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "100 per day"
     SIGNUP_LIMIT_PER_CLIENT = "10 per hour"
     SIGNUP_LIMIT_PER_ACCOUNT = "10 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
@@ -71,6 +93,18 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Kindred <hello@kindred.localhost>")
+    # Mail is written to the outgoing_mail table with the change that causes it and delivered
+    # after the commit by the job worker; a failed delivery is tried again after
+    # MAIL_RETRY_DELAY seconds, doubling up to MAIL_RETRY_MAX_DELAY, until the server takes it.
+    MAIL_RETRY_DELAY = _env_int("MAIL_RETRY_DELAY", 30)
+    MAIL_RETRY_MAX_DELAY = _env_int("MAIL_RETRY_MAX_DELAY", 3600)
+    # Sent (and permanently refused) messages are deleted this many days later.
+    MAIL_RETENTION_DAYS = _env_int("MAIL_RETENTION_DAYS", 7)
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+
+    # The job queue (Huey): sqlite:///path (one machine), redis://host:6379/1 (several), or
+    # memory:// (run each job at once, in the process that queues it: tests only).
+    JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{Path(INSTANCE_DIR) / 'jobs.sqlite3'}"
 
     SITE_NAME = os.environ.get("SITE_NAME", "Kindred")
 
@@ -81,6 +115,12 @@ class Config:
     STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
     MEMBERSHIP_PRICE_CENTS = _env_int("MEMBERSHIP_PRICE_CENTS", 2500)
     MEMBERSHIP_CURRENCY = os.environ.get("MEMBERSHIP_CURRENCY", "usd").lower()
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise ConfigurationError, in one line, for settings Kindred cannot start with."""
+        if _UNREADABLE:
+            raise ConfigurationError("Kindred cannot start: " + "; ".join(_UNREADABLE) + ".")
 
 
 class DevelopmentConfig(Config):
@@ -107,6 +147,8 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None  # tests never reach a real mail server unless one says so
+    JOBS_URL = "memory://"
     STRIPE_SECRET_KEY = "sk_test_kindred_tests"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
     STRIPE_API_BASE = "http://127.0.0.1:9"  # tests that talk to Stripe start a sandbox
@@ -124,10 +166,18 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         """Refuse to start without the secrets a real deployment needs."""
+        super().check()
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not getattr(cls, name)]
         if missing:
-            raise RuntimeError(
-                "Kindred refuses to start in production without: " + ", ".join(missing)
+            raise ConfigurationError(
+                "Kindred refuses to start in production without: "
+                + ", ".join(missing)
+                + " (set them in the environment, or KINDRED_CONFIG=development for a local run)"
+            )
+        if cls.JOBS_URL.startswith("memory:"):
+            raise ConfigurationError(
+                "Kindred refuses JOBS_URL=memory:// in production: mail would not be retried "
+                "(use sqlite:///path on one machine or redis://host:6379/1)"
             )
 
 
@@ -136,3 +186,19 @@ CONFIGS = {
     "production": ProductionConfig,
     "test": TestConfig,
 }
+
+
+def selected_config() -> type[Config]:
+    """The class ``KINDRED_CONFIG`` names (production by default), checked.
+
+    Raises ConfigurationError with a one-line message; every entry point (``wsgi.py`` for
+    gunicorn and ``flask``, ``gunicorn.conf.py``) prints that line instead of a traceback.
+    """
+    name = os.environ.get("KINDRED_CONFIG", "production")
+    if name not in CONFIGS:
+        raise ConfigurationError(
+            f"KINDRED_CONFIG must be one of {', '.join(sorted(CONFIGS))}, not {name!r}"
+        )
+    config_class = CONFIGS[name]
+    config_class.check()
+    return config_class

@@ -1,5 +1,14 @@
-"""The WSGI entry point: ``gunicorn wsgi:app``."""
+"""The WSGI entry point: ``gunicorn wsgi:app``, and ``flask --app wsgi ...``.
 
-from app import create_app
+A setting Kindred cannot start with ends the process with its one-line message, not a
+traceback.
+"""
 
-app = create_app()
+from config import ConfigurationError
+
+try:
+    from app import create_app
+
+    app = create_app()
+except ConfigurationError as error:
+    raise SystemExit(f"Error: {error}") from None

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS
+from config import CONFIGS, selected_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,13 +17,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Without ``test_config`` the class named by ``KINDRED_CONFIG`` is used
     (``production`` by default); with it, ``TestConfig`` overlaid by its values.
+    Settings it cannot start with raise ``config.ConfigurationError``.
     """
     app = Flask(__name__, instance_path=os.environ.get("KINDRED_INSTANCE_DIR"))
     if test_config is None:
-        config_class = CONFIGS[os.environ.get("KINDRED_CONFIG", "production")]
-        if hasattr(config_class, "check"):
-            config_class.check()
-        app.config.from_object(config_class)
+        app.config.from_object(selected_config())
     else:
         app.config.from_object(CONFIGS["test"])
         app.config.update(test_config)
@@ -33,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from app import cli, errors, security
+    from app import cli, errors, jobs, security
     from app.db import db
     from app.extensions import csrf, limiter, login_manager
     from app.markdown import render_markdown
@@ -42,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

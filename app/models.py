@@ -3,9 +3,10 @@
 Alembic's ``migrations/env.py`` and the tests import this; a new feature adds its line here.
 """
 
+from app import mail
 from app.accounts import models as accounts
 from app.billing import models as billing
 from app.groups import models as groups
 from app.memberships import models as memberships
 
-__all__ = ["accounts", "billing", "groups", "memberships"]
+__all__ = ["accounts", "billing", "groups", "mail", "memberships"]

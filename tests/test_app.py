@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import config
 from app import create_app
 from app import mail as mail_module
+from app.db import db
 from app.mail import outbox, send_mail
 from config import DevelopmentConfig, ProductionConfig, TestConfig
 
@@ -138,27 +140,45 @@ def test_flask_users_command_is_listed(runner):
 def test_tests_read_sent_mail_from_the_outbox(app):
     with app.app_context():
         message = send_mail("ada@example.org", "Hello", "Body text")
-    assert outbox(app) == [message]
-    assert message["From"] == app.config["MAIL_DEFAULT_SENDER"]
-    assert message["Message-ID"]
+        db.session.commit()
+    [sent] = outbox(app)
+    assert sent["Message-ID"] == message["Message-ID"]
+    assert sent["From"] == message["From"] == app.config["MAIL_DEFAULT_SENDER"]
+    assert sent.get_content() == message.get_content() == "Body text\n"
+
+
+def _mail_app(tmp_path, **config):
+    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": False, **config})
+    with app.app_context():
+        mail_module.OutgoingMail.__table__.create(db.engine)
+    return app
+
+
+LONG_LINK = "https://kindred.example/verify/" + "eyJhIjoxLCJlIjoiYWRhQGV4YW1wbGUub3JnIn0" * 3
 
 
 def test_without_a_mail_server_mail_goes_to_the_console_and_instance_folder(
     monkeypatch, tmp_path, capsys
 ):
     monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
-    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": False, "MAIL_SERVER": None})
+    app = _mail_app(tmp_path, MAIL_SERVER=None)
     with app.app_context():
-        send_mail("ada@example.org", "Your link", "Open https://kindred.example/x\n")
+        send_mail("ada@example.org", "Your link", f"Open {LONG_LINK}\n\nThank you, café.\n")
         send_mail("bea@example.org", "Another", "Second message\n")
+        db.session.commit()
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 2
     saved = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert saved["To"] == "ada@example.org"
     assert saved["Subject"] == "Your link"
-    assert "https://kindred.example/x" in saved.get_content()
+    assert LONG_LINK in saved.get_content()
+    assert LONG_LINK not in files[0].read_text(), "the file is encoded for mail, as sent"
     printed = capsys.readouterr().err
-    assert "mail to ada@example.org" in printed and "Your link" in printed
+    assert "mail to ada@example.org" in printed and "Subject: Your link" in printed
+    # Printed decoded: the link whole on its line, copyable, with no soft line breaks.
+    assert f"Open {LONG_LINK}\n" in printed
+    assert "Thank you, café." in printed
+    assert "=\n" not in printed and "Content-Transfer-Encoding" not in printed
     assert outbox(app) == []
 
 
@@ -195,18 +215,16 @@ def smtp(monkeypatch):
 
 def test_with_a_mail_server_mail_goes_out_by_smtp(smtp, monkeypatch, tmp_path):
     monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
-    app = create_app(
-        {
-            "DATABASE_URL": "sqlite://",
-            "TESTING": False,
-            "MAIL_SERVER": "smtp.example.org",
-            "MAIL_PORT": 2525,
-            "MAIL_USERNAME": "kindred",
-            "MAIL_PASSWORD": "mail-secret",
-        }
+    app = _mail_app(
+        tmp_path,
+        MAIL_SERVER="smtp.example.org",
+        MAIL_PORT=2525,
+        MAIL_USERNAME="kindred",
+        MAIL_PASSWORD="mail-secret",
     )
     with app.app_context():
         send_mail("ada@example.org", "Hello", "Body")
+        db.session.commit()
     (session,) = smtp
     assert (session.host, session.port) == ("smtp.example.org", 2525)
     assert session.calls == [
@@ -220,15 +238,105 @@ def test_with_a_mail_server_mail_goes_out_by_smtp(smtp, monkeypatch, tmp_path):
 
 def test_smtp_without_tls_or_login_when_not_configured(smtp, monkeypatch, tmp_path):
     monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
-    app = create_app(
-        {
-            "DATABASE_URL": "sqlite://",
-            "TESTING": False,
-            "MAIL_SERVER": "localhost",
-            "MAIL_USE_TLS": False,
-            "MAIL_USERNAME": None,
-        }
-    )
+    app = _mail_app(tmp_path, MAIL_SERVER="localhost", MAIL_USE_TLS=False, MAIL_USERNAME=None)
     with app.app_context():
         send_mail("ada@example.org", "Hello", "Body")
+        db.session.commit()
     assert smtp[0].calls == [("send", "ada@example.org", "Hello"), ("quit",)]
+
+
+# Configuration errors at every entry point -----------------------------------------
+
+ROOT = Path(config.__file__).parent
+
+
+def _run(args: list[str], tmp_path, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        args,
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "KINDRED_INSTANCE_DIR": str(tmp_path),
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stderr.splitlines() if "[INFO]" not in line]
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({}, "Error: Kindred refuses to start in production without: SECRET_KEY, DATABASE_URL"),
+        ({"KINDRED_CONFIG": "staging"}, "Error: KINDRED_CONFIG must be one of development,"),
+        (
+            {"KINDRED_CONFIG": "development", "MAIL_PORT": "smtp"},
+            "Error: Kindred cannot start: MAIL_PORT must be a whole number, not 'smtp'.",
+        ),
+        ({"KINDRED_CONFIG": "development", "JOBS_URL": "amqp://q"}, "Error: JOBS_URL must start"),
+    ],
+)
+def test_flask_commands_report_a_configuration_error_in_one_line(tmp_path, environment, message):
+    result = _run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "create-admin", "op@example.org"],
+        tmp_path,
+        **environment,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(message)
+
+
+def test_gunicorn_reports_a_configuration_error_in_one_line(tmp_path):
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    result = _run(
+        [
+            gunicorn,
+            "--control-socket",
+            str(tmp_path / "gunicorn.ctl"),
+            "-b",
+            "127.0.0.1:0",
+            "wsgi:app",
+        ],
+        tmp_path,
+    )
+    assert result.returncode == 1
+    [line] = _error_lines(result)
+    assert line.startswith("Error: Kindred refuses to start in production without: SECRET_KEY")
+
+
+def test_gunicorn_refuses_several_workers_counting_rate_limits_each_on_their_own(
+    tmp_path, monkeypatch
+):
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    result = _run(
+        [
+            gunicorn,
+            "--control-socket",
+            str(tmp_path / "gunicorn.ctl"),
+            "-b",
+            "127.0.0.1:0",
+            "-w",
+            "3",
+            "wsgi:app",
+        ],
+        tmp_path,
+        KINDRED_CONFIG="development",
+    )
+    assert result.returncode == 1
+    [line] = _error_lines(result)
+    assert "refuses to serve with 3 workers and RATELIMIT_STORAGE_URI=memory://" in line
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    monkeypatch.setenv("KINDRED_CONFIG", "development")
+    check = settings["configuration_problem"]
+    assert check(1) is None, "one worker counts every attempt itself"
+    assert "memory://" in check(2)
+    monkeypatch.setattr(DevelopmentConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
+    assert check(9) is None, "a shared store holds whatever the number of workers"
