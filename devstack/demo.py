@@ -57,11 +57,41 @@ def load_demo_community() -> dict[str, Account]:
 
 
 def describe_demo() -> str:
+    """The demo accounts as the database has them now: a changed email, password, role or
+    membership shows as it is, not as the demo first made it."""
     lines = ["Demo accounts (log in with the handle or email, and the password beside it):"]
     for person in PEOPLE:
-        role = "admin, member" if person.admin else ("member" if person.member else "not a member")
-        lines.append(
-            f"  @{person.handle:<4} {person.email:<28} password: {person.password}  ({role})"
+        account = accounts.get_account_by_handle(person.handle)
+        if account is None:
+            lines.append(f"  @{person.handle:<4} no longer exists")
+            continue
+        password = (
+            f"password: {person.password}"
+            if _password_still_works(account, person.password)
+            else "password: changed since the demo was loaded"
         )
+        lines.append(f"  @{account.handle:<4} {account.email:<28} {password}  ({_state(account)})")
     lines.append("Test card for the local Stripe sandbox: 4242 4242 4242 4242, any expiry and CVC.")
     return "\n".join(lines)
+
+
+def _password_still_works(account: Account, password: str) -> bool:
+    try:
+        accounts.authenticate(account.handle, password)
+    except accounts.UnverifiedEmail:
+        return True
+    except accounts.AccountError:
+        return False
+    return True
+
+
+def _state(account: Account) -> str:
+    facts = []
+    if account.is_admin:
+        facts.append("admin")
+    facts.append("member" if memberships.is_member(account) else "not a member")
+    if not account.is_verified:
+        facts.append("email not verified")
+    if account.is_suspended:
+        facts.append("suspended")
+    return ", ".join(facts)

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 from sqlalchemy import func, select
 
 from app import create_app
+from app.accounts import services as accounts
 from app.accounts.models import Account
-from app.db import db
+from app.db import db, utcnow
 from app.groups.models import Group, Thread
+from app.mail import OutgoingMail, send_mail
 from app.memberships.services import is_member
 from devstack.demo import PEOPLE
 
 
-def _dev_app(tmp_path, monkeypatch):
+def _dev_app(tmp_path, monkeypatch, **config):
     served = []
     monkeypatch.setattr(
         "devstack.cli.run_simple", lambda host, port, app, **kw: served.append(port)
     )
     monkeypatch.setattr("devstack.sandbox.start_local_sandbox", lambda app: None)
     app = create_app(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "ENVIRONMENT": "development"}
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+            "ENVIRONMENT": "development",
+            **config,
+        }
     )
     return app, served
+
+
+def _line_for(output: str, handle: str) -> str:
+    [line] = [line for line in output.splitlines() if re.match(rf"\s+@{handle}\b", line)]
+    return line
 
 
 def test_dev_migrates_loads_the_demo_once_and_serves(tmp_path, monkeypatch):
@@ -66,3 +80,65 @@ def test_dev_exists_only_in_development(tmp_path):
     result = app.test_cli_runner().invoke(args=["dev"])
     assert result.exit_code != 0
     assert "No such command 'dev'" in result.output
+
+
+def test_the_printed_demo_accounts_are_what_the_database_says(tmp_path, monkeypatch):
+    app, _ = _dev_app(tmp_path, monkeypatch)
+    assert app.test_cli_runner().invoke(args=["dev"]).exit_code == 0
+    with app.app_context():
+        bea = accounts.get_account_by_handle("bea")
+        accounts.set_password(bea, "a-brand-new-passphrase")
+        bea.email = "bea@elsewhere.example"
+        eve = accounts.get_account_by_handle("eve")
+        eve.is_admin = True
+        eve.suspended_at = utcnow()
+        db.session.delete(accounts.get_account_by_handle("cai"))
+        db.session.commit()
+    output = app.test_cli_runner().invoke(args=["dev"]).output
+    bea_line = _line_for(output, "bea")
+    assert "bea@elsewhere.example" in bea_line
+    assert "quiet-meadow-lamp" not in bea_line and "password: changed" in bea_line
+    assert "(member)" in bea_line
+    assert "(admin, not a member, suspended)" in _line_for(output, "eve")
+    assert "no longer exists" in _line_for(output, "cai")
+    assert "amber-lantern-river" in _line_for(output, "ada")
+    assert "(admin, member)" in _line_for(output, "ada")
+
+
+def test_dev_starts_a_job_worker_that_delivers_mail_and_stops_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
+    mail_folder = tmp_path / "mail"
+
+    def serve_while_mail_is_sent(host, port, app, **kw):
+        with app.app_context():
+            # Until the lead's migration for this branch adds it (migrations are reviewed ones).
+            OutgoingMail.__table__.create(db.engine, checkfirst=True)
+            send_mail("ada@example.org", "Through the worker", "Delivered by the worker.\n")
+            db.session.commit()
+        deadline = time.monotonic() + 20
+        while not list(mail_folder.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    app, _ = _dev_app(tmp_path, monkeypatch, JOBS_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    monkeypatch.setattr("devstack.cli.run_simple", serve_while_mail_is_sent)
+    started = []
+    from devstack import cli
+
+    real_start = cli.start_local_worker
+    monkeypatch.setattr(
+        cli, "start_local_worker", lambda a: started.append(real_start(a)) or started[-1]
+    )
+    result = app.test_cli_runner().invoke(args=["dev"])
+    assert result.exit_code == 0, result.output
+    assert "Job worker (mail): sqlite:///" in result.output
+    [saved] = mail_folder.glob("*.eml")
+    assert "Through the worker" in saved.read_text()
+    [worker] = started
+    assert worker.returncode == 0, "stopped when the server stopped"
+
+
+def test_dev_needs_no_worker_when_jobs_run_at_once(tmp_path, monkeypatch):
+    app, _ = _dev_app(tmp_path, monkeypatch)
+    result = app.test_cli_runner().invoke(args=["dev"])
+    assert result.exit_code == 0
+    assert "Job worker" not in result.output
