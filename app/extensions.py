@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -10,12 +11,26 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 
+def client_network(address: str | None) -> str:
+    """What one client is for rate limits: its IPv4 address, or its IPv6 /64 network (one
+    household or server is given a whole /64, so an address within it costs nothing)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_key() -> str:
     """Rate-limit key for the client: a keyed hash, so no address is kept even in memory."""
-    address = request.remote_addr or "unknown"
+    network = client_network(request.remote_addr)
     secret = current_app.config["SECRET_KEY"].encode()
     return (
-        "client:" + hashlib.blake2b(address.encode(), key=secret[:64], digest_size=16).hexdigest()
+        "client:" + hashlib.blake2b(network.encode(), key=secret[:64], digest_size=16).hexdigest()
     )
 
 

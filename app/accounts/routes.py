@@ -1,32 +1,87 @@
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse
 
 from app.accounts import bp, emails, forms, services
 from app.accounts.models import Account
-from app.extensions import limiter
+from app.extensions import client_key, limiter
 
 
 def _limit(name: str):
     return lambda: current_app.config[name]
 
 
-def _identifier_key() -> str:
-    """The account tried, by email or handle alike; else what was typed."""
-    identifier = request.form.get("identifier", "")
-    account = services.find_account(identifier)
-    return f"account:{account.id}" if account else "account:" + identifier.strip().lower()
+# Rate limits. Failed sign-ins are counted three ways: per client (whatever the account),
+# per account from one client, and per account from every client. The last is the bound on
+# guessing from many places at once, and it holds only clients that have themselves failed
+# at that account FAILURES_BEFORE_HELD times within its window: a stranger's failures, from
+# anywhere, never keep the person, from their own client, out of their account. A held
+# attempt is refused before any password is checked, so it tells the guesser nothing.
+FAILURES_BEFORE_HELD = 3
+
+
+def _account_key() -> str:
+    """The account tried, by email or handle alike; else (a digest of) what was typed."""
+    cached = request.environ.get("kindred.login_account_key")
+    if cached is None:
+        typed = request.form.get("identifier", "").strip().lower()
+        # Text no account could have is never looked up (a NUL would upset PostgreSQL).
+        plausible = len(typed) <= 254 and not any(ord(c) < 32 for c in typed)
+        account = services.find_account(typed) if plausible else None
+        cached = request.environ["kindred.login_account_key"] = (
+            f"account:{account.id}"
+            if account
+            else "typed:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:32]
+        )
+    return cached
+
+
+def _account_and_client_key() -> str:
+    return f"{_account_key()}/{client_key()}"
+
+
+def _failures_here():
+    """The count of this client's failed sign-ins at this account, in the account limit's window."""
+    window = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    marker = type(window)(FAILURES_BEFORE_HELD, window.multiples, namespace="KINDRED-FAILED")
+    return marker, ("login", _account_key(), client_key())
+
+
+def _not_failing_here() -> bool:
+    """Exempts from the account-wide limit the clients not yet held by it."""
+    marker, keys = _failures_here()
+    return limiter.limiter.test(marker, *keys)
+
+
+def _failed(response) -> bool:
+    """Anything but a sign-in or a held attempt (a 429 checked no password)."""
+    return response.status_code not in {303, 429}
+
+
+def _failed_here(response) -> bool:
+    if _failed(response):
+        marker, keys = _failures_here()
+        limiter.limiter.hit(marker, *keys)
+        return True
+    return False
 
 
 def _email_key() -> str:
     return "account:" + request.form.get("email", "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code != 303
 
 
 def safe_next(target: str | None) -> str | None:
@@ -103,10 +158,17 @@ def verify_email(token: str):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("LOGIN_LIMIT_PER_CLIENT"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
+    _limit("LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"),
+    methods=["POST"],
+    key_func=_account_and_client_key,
+    deduct_when=_failed_here,
+)
+@limiter.limit(
     _limit("LOGIN_LIMIT_PER_ACCOUNT"),
     methods=["POST"],
-    key_func=_identifier_key,
+    key_func=_account_key,
     deduct_when=_failed,
+    exempt_when=_not_failing_here,
 )
 def login():
     form = forms.LoginForm(next=request.args.get("next"))
