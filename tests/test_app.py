@@ -340,3 +340,13 @@ def test_gunicorn_refuses_several_workers_counting_rate_limits_each_on_their_own
     assert "memory://" in check(2)
     monkeypatch.setattr(DevelopmentConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
     assert check(9) is None, "a shared store holds whatever the number of workers"
+
+
+def test_production_refuses_jobs_that_would_never_be_retried(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-secret")
+    monkeypatch.setattr(ProductionConfig, "DATABASE_URL", "sqlite://")
+    assert ProductionConfig.JOBS_URL.startswith("sqlite:///"), "a queue file by default"
+    ProductionConfig.check()
+    monkeypatch.setattr(ProductionConfig, "JOBS_URL", "memory://")
+    with pytest.raises(config.ConfigurationError, match="refuses JOBS_URL=memory://"):
+        ProductionConfig.check()
