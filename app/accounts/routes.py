@@ -3,16 +3,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
@@ -55,7 +46,8 @@ def _account_and_client_key() -> str:
 
 
 def _failures_here():
-    """The count of this client's failed sign-ins at this account, in the account limit's window."""
+    """The counter of this client's failures at this account over the account limit's window
+    (a limit item of FAILURES_BEFORE_HELD, and its keys)."""
     window = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
     marker = type(window)(FAILURES_BEFORE_HELD, window.multiples, namespace="KINDRED-FAILED")
     return marker, ("login", _account_key(), client_key())
