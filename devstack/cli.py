@@ -40,14 +40,21 @@ def dev(host: str, port: int) -> None:
     sandbox = start_local_sandbox(app)
     if sandbox is not None:
         click.echo(f"Stripe sandbox: {app.config['STRIPE_API_BASE']}")
+    # Stopped by SIGTERM as by Ctrl-C: either way the worker is stopped too, not orphaned.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     worker = start_local_worker(app)
-    if worker is not None:
-        click.echo(f"Job worker (mail): {app.config['JOBS_URL']}")
-    click.echo(f"Kindred: http://{host}:{port}/")
     try:
+        if worker is not None:
+            click.echo(f"Job worker (mail, pid {worker.pid}): {app.config['JOBS_URL']}")
+        click.echo(f"Kindred: http://{host}:{port}/")
         run_simple(host, port, app, threaded=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop_local_worker(worker)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 def start_local_worker(app: Flask) -> subprocess.Popen | None:

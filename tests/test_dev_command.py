@@ -130,7 +130,7 @@ def test_dev_starts_a_job_worker_that_delivers_mail_and_stops_it(tmp_path, monke
     )
     result = app.test_cli_runner().invoke(args=["dev"])
     assert result.exit_code == 0, result.output
-    assert "Job worker (mail): sqlite:///" in result.output
+    assert re.search(r"Job worker \(mail, pid \d+\): sqlite:///", result.output)
     [saved] = mail_folder.glob("*.eml")
     assert "Through the worker" in saved.read_text()
     [worker] = started
@@ -142,3 +142,51 @@ def test_dev_needs_no_worker_when_jobs_run_at_once(tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["dev"])
     assert result.exit_code == 0
     assert "Job worker" not in result.output
+
+
+def test_stopping_dev_with_sigterm_stops_its_worker_too(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.mail.smtp_server import free_port
+
+    root = Path(__file__).resolve().parent.parent
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "KINDRED_CONFIG": "development",
+        "KINDRED_INSTANCE_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        "STRIPE_SANDBOX_PORT": str(free_port()),
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "dev", "--port", str(free_port())]
+    dev = subprocess.Popen(  # noqa: S603
+        command,
+        cwd=root,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    worker_pid = None
+    try:
+        for line in dev.stdout:
+            if match := re.search(r"Job worker \(mail, pid (\d+)\)", line):
+                worker_pid = int(match[1])
+            if line.startswith("Kindred: http://"):
+                break
+        assert worker_pid is not None
+        dev.send_signal(signal.SIGTERM)
+        assert dev.wait(timeout=30) == 0
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+            dev.wait()
+        dev.stdout.close()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{worker_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker_pid}").exists(), "the worker stopped with the server"
