@@ -59,7 +59,7 @@ def refuse(error: DomainError, form: Form | None = None) -> bool:
     db.session.rollback()
     if isinstance(error, NotPermitted):
         abort(403, error.message)
-    field = form._fields.get(error.field) if form is not None and error.field else None
+    field = form[error.field] if form is not None and error.field in form else None
     if field is not None:
         field.errors = [*field.errors, error.message]
         return True
