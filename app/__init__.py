@@ -31,11 +31,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from app import cli, errors, jobs, security
+    from app import cli, errors, input, jobs, security
     from app.db import db
     from app.extensions import csrf, limiter, login_manager
     from app.markdown import render_markdown
 
+    # First: its URL converters must be in place before any rule is added, and its
+    # query-string check must run before anything reads the query string.
+    input.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

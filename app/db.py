@@ -6,14 +6,19 @@ place, and anything that goes wrong rolls back (see ``app.__init__``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, pool
+from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, create_engine, event, pool
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from app.input import BadInput
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +27,45 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of ``values``, named ``ck_<table>_<column>``."""
+    allowed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
+class UnstorableText(BadInput):
+    """Text with a NUL or a lone surrogate reached the database, which can't hold it."""
+
+
+# PostgreSQL can't hold NUL in text and neither database can encode a lone surrogate;
+# SQLite would store the first. Refusing both before any statement runs makes every
+# database give the same answer, a 400 page, wherever such text slipped through.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _parameter_values(parameters: Any) -> Iterator[Any]:
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        return
+    for value in parameters:
+        if isinstance(value, dict | list | tuple):
+            yield from _parameter_values(value)
+        else:
+            yield value
+
+
+def _refuse_unstorable_text(
+    _connection: Connection, _cursor: Any, _statement: str, parameters: Any, *_args: Any
+) -> None:
+    for value in _parameter_values(parameters):
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            raise UnstorableText(
+                "Text can't contain the NUL character or bytes that are not valid text, "
+                "so nothing was changed. Please remove them and try again."
+            )
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -78,9 +122,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         def _sqlite_begin(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN")
 
-        return engine
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+    else:
+        options.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **options)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_text)
+    return engine
 
 
 class Database:
@@ -115,22 +161,49 @@ class Database:
             bind=connection, join_transaction_mode="create_savepoint"
         )
 
-    @staticmethod
-    def _finish_request(response: Response) -> Response:
+    def discard(self) -> None:
+        """Roll back the current unit of work, if one began, whatever state it is in.
+
+        Never raises: when even the rollback fails (the connection is gone), the session
+        is dropped and the next use starts a new one.
+        """
+        session = g.get("_kindred_session")
+        if session is None:
+            return
+        try:
+            session.rollback()
+        except SQLAlchemyError:
+            current_app.logger.warning("Rolling back failed; starting a new session")
+            g.pop("_kindred_session", None)
+            self._close_quietly(session)
+
+    def _finish_request(self, response: Response) -> Response:
         """Commit the request's unit of work once, unless the response is an error."""
         session = g.get("_kindred_session")
-        if session is not None:
-            if response.status_code < 400:
-                session.commit()
-            else:
-                session.rollback()
+        if session is None:
+            return response
+        if response.status_code >= 400:
+            self.discard()
+            return response
+        try:
+            session.commit()
+        except Exception:
+            # The error page that follows starts from a clean session.
+            self.discard()
+            raise
         return response
 
-    @staticmethod
-    def _close_session(_exc: BaseException | None) -> None:
+    def _close_session(self, _exc: BaseException | None) -> None:
         session = g.pop("_kindred_session", None)
         if session is not None:
+            self._close_quietly(session)
+
+    @staticmethod
+    def _close_quietly(session: Session) -> None:
+        try:
             session.close()
+        except SQLAlchemyError:
+            current_app.logger.exception("Closing a database session failed")
 
 
 class _AppDatabase:

@@ -2,7 +2,9 @@
 
 Every feature's services raise ``DomainError`` (or a subclass named for the feature)
 with a message a person can act on and, when it belongs to one form field, that
-field's name.  Routes turn it into a message one way (see ``app.forms.refuse``).
+field's name.  Routes turn it into a message one way, ``app.forms.refuse``, which also
+rolls back whatever the service changed before it said no; one that no route catches
+becomes an error page with its message (``app.errors``), rolled back all the same.
 """
 
 from __future__ import annotations
@@ -15,3 +17,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotPermitted(DomainError):
+    """The person's role or standing does not allow this (a 403, not a form message)."""

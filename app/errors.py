@@ -1,15 +1,27 @@
-"""Friendly error pages that never show internals."""
+"""Friendly error pages that never show internals and never need the database.
+
+Every error answer first rolls the request's unit of work back (so nothing half-done
+is kept and a broken session can't break the page), then renders the page from what
+is already known: the navigation is drawn from the account Flask-Login has loaded, if
+any, without asking the database again. If even that fails, a plain page is sent;
+the security headers are added to every answer alike (``app.security``).
+"""
 
 from __future__ import annotations
 
 import math
 import time
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, session
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy import inspect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.db import db
+from app.domain import DomainError, NotPermitted
 from app.extensions import limiter
+from app.input import BadInput
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -20,24 +32,57 @@ MESSAGES = {
     429: ("Too many attempts", "Please wait a little and try again."),
     500: ("Something went wrong on our side", "We have not lost anything you wrote. Try again."),
 }
+# Werkzeug's stock descriptions are technical; only ones we wrote are shown, for these.
+SHOWN_DESCRIPTIONS = {400, 403, 404}
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(BadInput, _bad_input)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
 def render_error(code: int, detail: str | None = None, retry_after: int | None = None):
+    """The error page for ``code``, after rolling the unit of work back."""
     title, default_detail = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
-    html = render_template(
-        "errors/error.html",
-        code=code,
-        title=title,
-        detail=detail or default_detail,
-        retry_after=retry_after,
-    )
+    detail = detail or default_detail
+    viewer = _viewer()
+    db.discard()
+    try:
+        template = current_app.jinja_env.get_template("errors/error.html")
+        # Rendered without the context processors: Flask-Login's would load the
+        # account through the database, which may be what just failed.
+        html = template.render(
+            code=code, title=title, detail=detail, retry_after=retry_after, viewer=viewer
+        )
+    except Exception:
+        current_app.logger.exception("The error page could not be rendered")
+        html = _plain_page(title, detail)
     return html, code
+
+
+def _viewer() -> dict[str, bool]:
+    """Who the navigation is for, from what is loaded already (never a query)."""
+    account = g.get("_login_user")
+    if account is None:
+        # Not loaded yet: the session cookie says whether someone is signed in.
+        return {"signed_in": "_user_id" in session, "is_admin": False}
+    if not account.is_authenticated:
+        return {"signed_in": False, "is_admin": False}
+    state = inspect(account, raiseerr=False)
+    loaded = state.dict if state is not None else {}
+    return {"signed_in": True, "is_admin": bool(loaded.get("is_admin"))}
+
+
+def _plain_page(title: str, detail: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+        f'<p>{escape(detail)}</p><p><a href="/">Go to the home page</a></p></main></body></html>'
+    )
 
 
 def _csrf_error(error: CSRFError):
@@ -48,11 +93,20 @@ def _csrf_error(error: CSRFError):
     )
 
 
+def _bad_input(error: BadInput):
+    return render_error(400, error.message)
+
+
+def _domain_error(error: DomainError):
+    """A refusal no route turned into a message: its message, on an error page."""
+    return render_error(403 if isinstance(error, NotPermitted) else 400, error.message)
+
+
 def _http_error(error: HTTPException):
     if error.code == 429:
         return _too_many_requests()
     code = error.code or 500
-    detail = error.description if code in {403, 404} and _custom(error) else None
+    detail = error.description if code in SHOWN_DESCRIPTIONS and _custom(error) else None
     response = render_error(code, detail)
     if code == 405 and error.get_response().headers.get("Allow"):
         return (*response, {"Allow": error.get_response().headers["Allow"]})
@@ -60,7 +114,6 @@ def _http_error(error: HTTPException):
 
 
 def _custom(error: HTTPException) -> bool:
-    # Werkzeug's stock descriptions are technical; only show ones we wrote.
     return error.description != type(error).description
 
 
@@ -83,8 +136,6 @@ def _too_many_requests():
 def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return _http_error(error)
-    from flask import current_app
-
     propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
     if propagate is None:
         propagate = current_app.testing or current_app.debug

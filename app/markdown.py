@@ -3,10 +3,14 @@
 Raw HTML in the source is shown as text, images become plain links (loading one
 would tell another site who is reading), headings start at ``h3`` so a post never
 competes with its page's own headings, and nh3 removes anything outside a tight
-allowlist. Groups and direct messages both render through ``render_markdown``.
+allowlist. A link keeps its target only if it is http(s), mailto or a plain relative
+path on this site; anything else (``java&#x09;script:``, ``//elsewhere``) loses its
+target and stays as text. Groups and direct messages both render through ``render_markdown``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -37,6 +41,29 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "pre": {"tabindex"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer ugc"
+
+
+def link_target(href: str) -> str | None:
+    """``href`` if it is an http(s) or mailto URL or a plain relative path, else None.
+
+    Checked as written and percent-decoded, so neither spelling can hide a scheme
+    (``java%09script:``), a control character, a backslash or another host (``//``).
+    """
+    for spelling in (href, unquote(href)):
+        if "\\" in spelling or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in spelling):
+            return None
+        target = spelling.strip(" ")
+        if target.startswith("//"):
+            return None
+        scheme, colon, _ = target.partition(":")
+        has_scheme = colon and not any(mark in scheme for mark in "/?#")
+        if has_scheme and scheme.lower() not in URL_SCHEMES:
+            return None
+    return href
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    return link_target(value) if attribute == "href" else value
 
 
 def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
@@ -71,6 +98,7 @@ def render_markdown(source: str) -> Markup:
             html,
             tags=set(ALLOWED_TAGS),
             attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+            attribute_filter=_attribute_filter,
             url_schemes=set(URL_SCHEMES),
             link_rel=LINK_REL,
             strip_comments=True,

@@ -1,7 +1,9 @@
 """Keyset pagination: a page of items and an opaque cursor for the next one.
 
 A cursor is the sort key of the last item shown, so links stay stable while new
-items arrive and no query ever uses OFFSET.
+items arrive and no query ever uses OFFSET. A cursor that is not one we could have
+made (edited, truncated, forged) is a broken link: ``decode_cursor`` raises
+``InvalidCursor``, which every list answers with a 400 page saying so (``app.errors``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,28 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from app.input import MAX_ID, BadInput, is_text
+
 T = TypeVar("T")
 PAGE_SIZE = 50
+# Far more than any cursor we make (two sort keys), little enough to decode cheaply.
+CURSOR_MAX_LENGTH = 1000
+STRING_KEY_MAX_LENGTH = 200
+
+
+class InvalidCursor(BadInput):
+    """A ``?before=``/``?after=`` value that is not a cursor we made."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This link is broken: the part that says where the list continues has been "
+            "changed or cut short. Go back to the start of the list and page on from there."
+        )
 
 
 @dataclass(frozen=True)
@@ -31,29 +48,39 @@ def encode_cursor(*values: Any) -> str:
 
 
 def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | None:
-    """The values in ``cursor`` converted to ``kinds``, or None if absent or malformed."""
+    """The values in ``cursor`` converted to ``kinds``, or None if there is no cursor.
+
+    Raises ``InvalidCursor`` unless every value is one a row could have: a timezone-aware
+    datetime, a row id (``app.input.MAX_ID`` at most) or one line of text.
+    """
     if not cursor:
         return None
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise InvalidCursor
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(kinds):
-            return None
-        values = []
-        for value, kind in zip(raw, kinds, strict=True):
-            if kind is datetime:
-                parsed = datetime.fromisoformat(value)
-                if parsed.tzinfo is None:
-                    return None
-                values.append(parsed)
-            elif (kind is int and isinstance(value, int) and not isinstance(value, bool)) or (
-                kind is str and isinstance(value, str)
-            ):
-                values.append(value)
-            else:
-                return None
-        return values
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
+    except (ValueError, RecursionError) as error:
+        raise InvalidCursor from error
+    if not isinstance(raw, list) or len(raw) != len(kinds):
+        raise InvalidCursor
+    return [_cursor_value(value, kind) for value, kind in zip(raw, kinds, strict=True)]
+
+
+def _cursor_value(value: Any, kind: type) -> Any:
+    if kind is datetime and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                # Overflows for the first and last instants Python can represent.
+                return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
+        raise InvalidCursor
+    is_id = kind is int and type(value) is int and 1 <= value <= MAX_ID
+    is_key = kind is str and isinstance(value, str) and len(value) <= STRING_KEY_MAX_LENGTH
+    if is_id or (is_key and is_text(value)):
+        return value
+    raise InvalidCursor
 
 
 def after_key(columns: Sequence[Any], values: Sequence[Any], descending: bool) -> ColumnElement:

@@ -11,7 +11,7 @@ import os
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 import app.models
 from app import create_app
@@ -29,8 +29,20 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 
+def refuse_unless_for_tests(url: str) -> None:
+    """The suite drops and rebuilds the database it is given: only ever one whose name
+    says it is for tests (an in-memory SQLite database has no name and is always fine)."""
+    name = make_url(url).database
+    if name and name != ":memory:" and "test" not in name.rsplit("/", 1)[-1].lower():
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL names the database {name!r}; the tests drop everything in "
+            "it, so they only run on a database whose name contains 'test'."
+        )
+
+
 @pytest.fixture(scope="session")
 def engine():
+    refuse_unless_for_tests(TEST_DATABASE_URL)
     engine = make_engine(TEST_DATABASE_URL)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:

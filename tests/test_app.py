@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import importlib
 import json
 import os
 import runpy
@@ -17,7 +18,7 @@ from app import create_app
 from app import mail as mail_module
 from app.db import db
 from app.mail import outbox, send_mail
-from config import DevelopmentConfig, ProductionConfig, TestConfig
+from config import ProductionConfig
 
 
 def test_test_config_overlays_the_given_values():
@@ -28,10 +29,40 @@ def test_test_config_overlays_the_given_values():
     assert app.config["SESSION_COOKIE_NAME"] == "kindred_session"
 
 
+def unregistered_features(app) -> list[str]:
+    """Feature packages under ``app/`` (each has a blueprint ``bp``) the app has not
+    registered, or that serve no page."""
+    import pkgutil
+
+    import app as package
+
+    missing = []
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.ispkg:
+            continue
+        feature = importlib.import_module(f"app.{module.name}")
+        blueprint = getattr(feature, "bp", None)
+        if blueprint is None:
+            continue
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(f"{blueprint.name}.")]
+        if app.blueprints.get(blueprint.name) is not blueprint or not rules:
+            missing.append(module.name)
+    return missing
+
+
 def test_every_feature_is_registered():
     app = create_app({"DATABASE_URL": "sqlite://"})
-    assert {"pages", "accounts", "memberships"} <= set(app.blueprints)
+    assert unregistered_features(app) == []
+    assert {"pages", "accounts", "memberships", "billing", "groups", "admin"} <= set(app.blueprints)
     assert "users" in app.cli.commands and "db" in app.cli.commands
+
+
+def test_a_feature_left_out_of_create_app_is_noticed(monkeypatch):
+    from app import groups
+
+    monkeypatch.setattr(groups, "init_app", lambda app: None)
+    app = create_app({"DATABASE_URL": "sqlite://"})
+    assert unregistered_features(app) == ["groups"]
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
@@ -105,11 +136,48 @@ def test_configuration_comes_from_the_environment(tmp_path):
     ]
 
 
-def test_development_and_test_configs_run_without_any_environment():
-    assert DevelopmentConfig.SECRET_KEY and DevelopmentConfig.DATABASE_URL
-    assert DevelopmentConfig.DEBUG is False
-    assert TestConfig.RATELIMIT_STORAGE_URI == "memory://"
-    assert ProductionConfig.RATELIMIT_STORAGE_URI == config.Config.RATELIMIT_STORAGE_URI
+START_SCRIPT = """
+import json
+from app import create_app
+app = create_app() if {test!r} is None else create_app({{}})
+print(json.dumps([app.config["ENVIRONMENT"], bool(app.config["SECRET_KEY"]),
+                  app.config["DATABASE_URL"], app.config["RATELIMIT_STORAGE_URI"]]))
+"""
+
+
+def _start_with_nothing_but(tmp_path, kind: str | None, test: bool = False):
+    """Build an app in a fresh interpreter whose environment holds nothing but where
+    its instance folder goes and (unless None) KINDRED_CONFIG."""
+    environment = {"KINDRED_INSTANCE_DIR": str(tmp_path)}
+    if kind is not None:
+        environment["KINDRED_CONFIG"] = kind
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", START_SCRIPT.format(test=True if test else None)],
+        cwd=Path(config.__file__).parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_development_and_test_configs_run_without_any_environment(tmp_path):
+    development = _start_with_nothing_but(tmp_path, "development")
+    assert development.returncode == 0, development.stderr
+    environment, has_secret, database, limits = json.loads(development.stdout)
+    assert (environment, has_secret) == ("development", True)
+    assert database == f"sqlite:///{tmp_path / 'kindred.sqlite3'}"
+    assert limits == "memory://"
+
+    test = _start_with_nothing_but(tmp_path, None, test=True)
+    assert test.returncode == 0, test.stderr
+    assert json.loads(test.stdout)[:3] == ["test", True, "sqlite://"]
+
+
+def test_the_environment_really_is_empty_there_so_production_refuses(tmp_path):
+    production = _start_with_nothing_but(tmp_path, None)
+    assert production.returncode != 0
+    assert "refuses to start in production without: SECRET_KEY, DATABASE_URL" in production.stderr
 
 
 def test_trusted_proxies_decide_the_client_address(monkeypatch):

@@ -117,3 +117,49 @@ def test_an_unexpected_error_rolls_its_changes_back(unit_of_work_app):
     client.post("/test/register/ada/200")
     assert client.post("/test/register-and-crash/bea").status_code == 500
     assert stored_handles(unit_of_work_app) == {"ada"}
+
+
+# The database refuses a status it does not know ---------------------------------------
+
+
+@pytest.fixture
+def one_of_each_group_row(session):
+    """A group with a member, a thread, a reply, a report, a join request, an invitation."""
+    from app.groups import moderation
+    from app.groups import services as groups
+    from app.groups.permissions import access_to
+    from tests.helpers import make_group, make_member, make_reply, make_thread
+
+    bea = make_member("bea")
+    dan = make_account("dan")
+    group = make_group(bea, "gardens", join_policy="request")
+    reply = make_reply(make_thread(group, bea), bea)
+    groups.request_to_join(access_to(group, dan), "")
+    groups.invite(access_to(group, bea), "dan")
+    moderation.report_post(access_to(group, dan), reply, "spam", "")
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "bad"),
+    [
+        ("groups", "visibility", "secret"),
+        ("groups", "join_policy", "anyone"),
+        ("group_members", "role", "owner"),
+        ("group_join_requests", "status", "maybe"),
+        ("group_invitations", "status", "lost"),
+        ("reports", "reason", "boring"),
+        ("threads", "reply_count", -1),
+    ],
+)
+def test_the_database_refuses_a_value_outside_its_column_s_list(
+    session, one_of_each_group_row, table, column, bad
+):
+    from sqlalchemy import func, update
+
+    target = Base.metadata.tables[table]
+    assert session.scalar(select(func.count()).select_from(target)) > 0
+    with pytest.raises(IntegrityError):
+        session.execute(update(target).values({column: bad}))
+    session.rollback()
+    assert f"ck_{table}_{column}" in {constraint.name for constraint in target.constraints}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from flask import abort
 from app import create_app
 from tests.accounts.support import page
 from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import DEFAULT_PASSWORD
 from tests.test_security import assert_security_headers
 
 SECRET_DETAIL = "password=hunter2 at /srv/kindred/secret.py"
@@ -111,3 +113,135 @@ def test_too_many_requests_says_how_long_to_wait(app, client):
     assert 0 < wait <= 60
     shown = re.search(r"Please wait (\d+) seconds before trying again\.", page(response))
     assert shown and abs(int(shown.group(1)) - wait) <= 1
+
+
+# Errors never break the error page ---------------------------------------------------
+
+
+@pytest.fixture
+def broken_app(make_app):
+    """Routes that leave the database session broken, or find the database gone."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from app.accounts.models import Account
+    from app.db import db
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    down = {"now": False}
+    engine = app.extensions["kindred_db"].sessionmaker.kw["bind"].engine
+
+    def refuse_everything(*_args):
+        if down["now"]:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    event.listen(engine, "before_cursor_execute", refuse_everything)
+
+    def add_twins():
+        """Two accounts with one email address: the next flush or commit fails."""
+        for handle in ("ada", "ada2"):
+            db.session.add(
+                Account(
+                    email="ada@example.org", handle=handle, handle_key=handle, password_hash="x"
+                )
+            )
+
+    def break_the_session():
+        """A failed flush: the session now needs a rollback it never gets."""
+        add_twins()
+        with contextlib.suppress(IntegrityError):
+            db.session.flush()
+
+    @app.get("/test/broken-session")
+    def broken_session():
+        break_the_session()
+        raise RuntimeError(SECRET_DETAIL)
+
+    @app.get("/test/broken-session-404")
+    def broken_session_404():
+        break_the_session()
+        abort(404)
+
+    @app.get("/test/fails-at-commit")
+    def fails_at_commit():
+        add_twins()
+        return "this answer never leaves: the commit fails"
+
+    @app.get("/test/database-gone")
+    def database_gone():
+        down["now"] = True
+        raise RuntimeError(SECRET_DETAIL)
+
+    app.extensions["test_database_down"] = down
+    yield app
+    down["now"] = False
+    event.remove(engine, "before_cursor_execute", refuse_everything)
+
+
+def _signed_in(app):
+    from tests.helpers import make_account
+
+    with app.app_context():
+        make_account("ada", admin=True)
+    client = app.test_client()
+    client.post("/login", data={"identifier": "ada", "password": DEFAULT_PASSWORD})
+    return client
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "title"),
+    [
+        ("/test/broken-session", 500, "Something went wrong on our side"),
+        ("/test/broken-session-404", 404, "Page not found"),
+        ("/test/fails-at-commit", 500, "Something went wrong on our side"),
+        ("/test/database-gone", 500, "Something went wrong on our side"),
+    ],
+)
+@pytest.mark.parametrize("signed_in", [True, False], ids=["signed in", "visitor"])
+def test_a_broken_session_or_a_lost_database_still_gets_the_full_error_page(
+    broken_app, path, status, title, signed_in
+):
+    client = _signed_in(broken_app) if signed_in else broken_app.test_client()
+    response = client.get(path)
+    assert_friendly(response, broken_app, status, title)
+    text = page(response)
+    assert ("Log out" in text) == signed_in, "the navigation still knows who is signed in"
+    broken_app.extensions["test_database_down"]["now"] = False
+    assert client.get("/about").status_code == 200, "the next request starts afresh"
+
+
+def test_the_error_page_asks_nothing_of_the_database(broken_app):
+    from sqlalchemy import event
+
+    client = _signed_in(broken_app)
+    client.get("/settings")
+    statements = []
+    engine = broken_app.extensions["kindred_db"].sessionmaker.kw["bind"].engine
+    listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get("/no/such/page")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert_friendly(response, broken_app, 404, "Page not found")
+    assert statements == []
+
+
+def test_a_refusal_no_route_catches_is_a_page_with_its_message(make_app, monkeypatch):
+    from app.domain import DomainError, NotPermitted
+    from app.groups import services as groups
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    client = _signed_in(app)
+    for error, status, title in [
+        (DomainError("That can't be done now."), 400, "Something in that request was not right"),
+        (NotPermitted("Not with your role."), 403, "You can't do that here"),
+    ]:
+
+        def refuse(*_args, error=error):
+            raise error
+
+        monkeypatch.setattr(groups, "my_threads", refuse)
+        response = client.get("/groups/mine")
+        assert_friendly(response, app, status, title)
+        assert error.message in page(response)

@@ -131,3 +131,47 @@ def test_posts_render_the_corpus_inert_end_to_end(client, auth, session):
     body = page.split('<div class="post-body">', 1)[1].split("</div>", 1)[0]
     assert_inert(body)
     assert "alert(1)" in body
+
+
+# Link targets: http(s), mailto and plain relative paths only -------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](java&#x09;script:alert(1))",
+        "[x](java%09script:alert(1))",
+        "[x](%6A%61vascript:alert(1))",
+        "[x](<java script:alert(1)>)",
+        "[x](tel:+15550100)",
+        "[x](ftp://files.example/)",
+        "[x](page:elsewhere)",
+        "[x](//evil.example/)",
+        "[x](%2F%2Fevil.example/)",
+        "[x](/\\evil.example/)",
+        "![x](java&#x09;script:alert(1))",
+        "[x](<mailto:a@example.org%0ABcc:b@example.org>)",
+    ],
+)
+def test_links_to_anything_but_the_web_mail_or_this_site_lose_their_target(source):
+    html = str(render_markdown(source))
+    assert "href" not in html, html
+    assert ">x</a>" in html, "the link's text stays readable"
+
+
+@pytest.mark.parametrize(
+    ("source", "href"),
+    [
+        ("[x](https://example.org/a%20b?c=d#e)", "https://example.org/a%20b?c=d#e"),
+        ("[x](http://example.org)", "http://example.org"),
+        ("[x](HTTPS://example.org)", "HTTPS://example.org"),
+        ("[x](mailto:ada@example.org)", "mailto:ada@example.org"),
+        ("[x](/groups/gardens)", "/groups/gardens"),
+        ("[x](/groups?q=a:b)", "/groups?q=a:b"),
+        ("[x](#reply)", "#reply"),
+        ("[x](./notes:today)", "./notes:today"),
+        ("[x](threads/12)", "threads/12"),
+    ],
+)
+def test_web_mail_and_plain_relative_links_keep_their_target(source, href):
+    assert f'href="{href}"' in str(render_markdown(source))

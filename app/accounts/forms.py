@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from app.accounts.services import PASSWORD_MAX_LENGTH, handle_problem
 from app.forms import Form
+from app.input import is_text
 
 
 def _valid_handle(form: Form, field: StringField) -> None:
@@ -16,6 +17,11 @@ def _valid_handle(form: Form, field: StringField) -> None:
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
+
+
+def _text_or_nothing(value: str | None) -> str | None:
+    """Where to go after logging in is only a hint: one that is not text is dropped."""
+    return value if value and is_text(value) else None
 
 
 EMAIL = [
@@ -45,7 +51,7 @@ class LoginForm(Form):
     )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in on this device for 30 days")
-    next = HiddenField()
+    next = HiddenField(filters=[_text_or_nothing])
 
 
 class ResendVerificationForm(Form):

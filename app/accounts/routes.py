@@ -10,6 +10,7 @@ from limits import parse
 from app.accounts import bp, emails, forms, services
 from app.accounts.models import Account
 from app.extensions import client_key, limiter
+from app.forms import refuse
 
 
 def _limit(name: str):
@@ -86,14 +87,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _apply_errors(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_limit("SIGNUP_LIMIT_PER_CLIENT"), methods=["POST"])
 @limiter.limit(_limit("SIGNUP_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_email_key)
@@ -107,7 +100,7 @@ def signup():
                 form.email.data, form.handle.data, form.password.data, form.display_name.data
             )
         except services.AccountError as error:
-            _apply_errors(form, error)
+            refuse(error, form)
         else:
             emails.send_verification(account)
             return redirect(url_for("accounts.check_email"), code=303)
@@ -140,7 +133,7 @@ def verify_email(token: str):
         try:
             services.verify_email(token)
         except services.InvalidToken as error:
-            flash(error.message, "error")
+            refuse(error)
             return redirect(url_for("accounts.check_email"), code=303)
         flash("Thank you: your email address is confirmed. You can log in now.", "success")
         return redirect(url_for("accounts.login"), code=303)
@@ -168,7 +161,7 @@ def login():
         try:
             account = services.authenticate(form.identifier.data, form.password.data)
         except services.AccountError as error:
-            flash(error.message, "error")
+            refuse(error, form)
             return render_template("accounts/login.html", form=form), 400
         session.clear()
         session.permanent = bool(form.remember.data)
@@ -205,14 +198,14 @@ def reset_password(token: str):
     try:
         account = services.account_for_reset_token(token)
     except services.InvalidToken as error:
-        flash(error.message, "error")
+        refuse(error)
         return redirect(url_for("accounts.request_reset"), code=303)
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.new_password.data)
         except services.AccountError as error:
-            _apply_errors(form, error)
+            refuse(error, form)
         else:
             flash("Your password is changed. Please log in with it.", "success")
             return redirect(url_for("accounts.login"), code=303)
@@ -263,7 +256,7 @@ def change_password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except services.AccountError as error:
-            _apply_errors(form, error)
+            refuse(error, form)
         else:
             # The login id rotated; keep this session signed in.
             login_user(current_user._get_current_object())
@@ -280,7 +273,7 @@ def change_email():
         try:
             token = services.request_email_change(current_user, form.email.data, form.password.data)
         except services.AccountError as error:
-            _apply_errors(form, error)
+            refuse(error, form)
         else:
             emails.send_email_change(current_user, services.normalize_email(form.email.data), token)
             flash("Check your new address: we sent a link to confirm it.", "info")
@@ -296,7 +289,7 @@ def confirm_email_change(token: str):
         try:
             old_email = services.confirm_email_change(current_user, token)
         except services.InvalidToken as error:
-            flash(error.message, "error")
+            refuse(error)
         else:
             emails.send_email_changed_notice(current_user, old_email)
             flash("Your email address is changed.", "success")

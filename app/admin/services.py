@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.db import db, utcnow
-from app.domain import DomainError
+from app.domain import DomainError, NotPermitted
 from app.groups.services import log_action
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
@@ -22,9 +22,13 @@ class AdminError(DomainError):
     """A rule of this feature said no."""
 
 
+class NotAdmin(AdminError, NotPermitted):
+    """Only site admins who are not suspended may do this."""
+
+
 def _check(admin: Account, account: Account, reason: str | None) -> str:
     if not admin.is_admin or admin.is_suspended:
-        raise AdminError("Only site admins can do this.")
+        raise NotAdmin("Only site admins can do this.")
     if account.id == admin.id:
         raise AdminError("You can't change your own suspension.")
     reason = (reason or "").strip()

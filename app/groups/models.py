@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
-from app.db import Base, utcnow
+from app.db import Base, one_of, utcnow
 
 VISIBILITIES = ("public", "members", "private")
 JOIN_POLICIES = ("open", "request", "invite")
 ROLES = ("member", "moderator", "host")
+REQUEST_STATUSES = ("pending", "approved", "declined")
+INVITATION_STATUSES = ("pending", "accepted", "declined")
 REPORT_REASONS = {
     "spam": "Spam",
     "harassment": "Harassment or hate",
@@ -35,6 +37,8 @@ class Group(Base):
     __table_args__ = (
         Index("ix_groups_created_at_id", "created_at", "id"),
         Index("ix_groups_sort_name_id", "sort_name", "id"),
+        one_of("visibility", VISIBILITIES),
+        one_of("join_policy", JOIN_POLICIES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +63,7 @@ class GroupMember(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "account_id"),
         Index("ix_group_members_group_id_joined_at_id", "group_id", "joined_at", "id"),
+        one_of("role", ROLES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +83,7 @@ class JoinRequest(Base):
     __tablename__ = "group_join_requests"
     __table_args__ = (
         Index("ix_group_join_requests_group_id_status_id", "group_id", "status", "id"),
+        one_of("status", REQUEST_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +107,10 @@ class Invitation(Base):
     """A host's invitation. Export decision: in the invitee's export (not who invited them)."""
 
     __tablename__ = "group_invitations"
-    __table_args__ = (Index("ix_group_invitations_group_id_status", "group_id", "status"),)
+    __table_args__ = (
+        Index("ix_group_invitations_group_id_status", "group_id", "status"),
+        one_of("status", INVITATION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -139,8 +148,9 @@ class Thread(Base):
     """A title and a first post. Export decision: the author's threads are in their export.
 
     ``last_activity_at``, ``reply_count`` and ``answered_at`` are kept by the services
-    so lists need no aggregate per row. ``removed`` mirrors the first post being
-    hidden or deleted, so lists can leave out its title.
+    (in SQL, so replies arriving at once never lose a count) so lists need no aggregate
+    per row. ``removed`` mirrors the first post being hidden or deleted, so lists can
+    leave out its title.
     """
 
     __tablename__ = "threads"
@@ -154,6 +164,7 @@ class Thread(Base):
             "id",
         ),
         Index("ix_threads_last_activity_at_id", "last_activity_at", "id"),
+        CheckConstraint("reply_count >= 0", name="reply_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +239,7 @@ class Report(Base):
             "id",
         ),
         Index("ix_reports_resolved_at_created_at_id", "resolved_at", "created_at", "id"),
+        one_of("reason", REPORT_REASONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,6 +32,7 @@ from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
 DETAILS_MAX = 1000
+SUSPENDED_REPORT = "Your account is suspended: you can read and export, but not report posts."
 ROLE_RANK = {"member": 0, "moderator": 1, "host": 2}
 
 
@@ -59,11 +60,14 @@ def _describe(post: Post) -> str:
 
 
 def report_post(access: Access, post: Post, reason: str, details: str | None) -> Report:
-    """Anyone signed in who can read a post may report it, once while it is open."""
+    """Anyone signed in, not suspended, who can read a post may report it, once while it
+    is open. (Filing a report is writing; a suspended account reads and exports only.)"""
     if access.account is None:
         raise Forbidden("Please log in to report a post.")
     if not access.can_read:
         raise Forbidden("You can't see that post.")
+    if not access.active:
+        raise Forbidden(SUSPENDED_REPORT)
     if reason not in REPORT_REASONS:
         raise GroupError("Choose a reason.", "reason")
     details = (details or "").strip()

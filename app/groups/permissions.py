@@ -5,6 +5,7 @@
   private group does not exist.
 - post (start threads, reply, edit): a member of the group whose account may
   write (a member of Kindred, not suspended). Joining an open group is one click.
+- report a post: any reader who is signed in and not suspended.
 - moderate (reports, hide, lock, remove, ban): the group's moderators and hosts,
   and site admins, unless suspended.
 - manage (settings, roles, invitations, join requests): the group's hosts,
@@ -82,6 +83,11 @@ class Access:
     @property
     def can_post(self) -> bool:
         return self.member is not None and self.writer
+
+    @property
+    def can_report(self) -> bool:
+        """Reporting a post is writing: readers who are signed in and not suspended."""
+        return self.active and self.can_read
 
     @property
     def can_moderate(self) -> bool:

@@ -4,10 +4,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.accounts.models import Account
-from app.db import db
+from app.forms import refuse
 from app.groups import bp, forms, moderation, services
 from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
+from app.input import id_arg
 from app.memberships.services import write_refusal
 
 
@@ -42,22 +43,6 @@ def _post(access: Access, post_id: int) -> Post:
     if post is None:
         abort(404)
     return post
-
-
-def _refuse(error: services.GroupError, form=None) -> bool:
-    """Undo anything half-done, then put the message on its field or the page.
-
-    Returns True when the message is on a form field (re-render), False when flashed.
-    """
-    db.session.rollback()
-    if isinstance(error, services.Forbidden):
-        abort(403, error.message)
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-        return True
-    flash(error.message, "error")
-    return False
 
 
 def _back(access: Access, endpoint: str = "groups.show_group", **values):
@@ -99,7 +84,7 @@ def create_group():
                 form.join_policy.data,
             )
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             flash("Your group is ready. Start its first thread or invite people.", "success")
             return redirect(url_for("groups.show_group", slug=group.slug), code=303)
@@ -154,7 +139,7 @@ def edit_group(slug: str):
                 form.join_policy.data,
             )
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             flash("The group's settings are saved.", "success")
             return _back(access)
@@ -170,7 +155,7 @@ def join_group(slug: str):
     try:
         services.join_group(access)
     except services.GroupError as error:
-        _refuse(error)
+        refuse(error)
     else:
         flash(f"Welcome to {access.group.name}.", "success")
     return _back(access)
@@ -187,7 +172,7 @@ def request_to_join(slug: str):
     try:
         services.request_to_join(access, form.message.data)
     except services.GroupError as error:
-        _refuse(error)
+        refuse(error)
     else:
         flash("Your request is sent. The hosts will answer it.", "success")
     return _back(access)
@@ -200,7 +185,7 @@ def leave_group(slug: str):
     try:
         services.leave_group(access)
     except services.GroupError as error:
-        _refuse(error)
+        refuse(error)
         return _back(access)
     flash(f"You left {access.group.name}. Your posts stay unless you delete them.", "info")
     if access.group.visibility == "private":
@@ -217,7 +202,7 @@ def answer_invitation(slug: str, answer: str):
     try:
         services.answer_invitation(access, accept=answer == "accept")
     except services.GroupError as error:
-        _refuse(error)
+        refuse(error)
         return redirect(url_for("groups.my_groups"), code=303)
     if answer == "accept":
         flash(f"Welcome to {access.group.name}.", "success")
@@ -259,7 +244,7 @@ def invite_member(slug: str):
         try:
             invitation = services.invite(access, form.handle.data)
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             flash(f"@{invitation.account.handle} is invited.", "success")
             return _back(access, "groups.members")
@@ -277,7 +262,7 @@ def decide_request(slug: str, request_id: int):
                 access, request_id, form.decision.data == "approve", form.response.data
             )
         except services.GroupError as error:
-            _refuse(error)
+            refuse(error)
         else:
             flash(f"Request from @{join_request.account.handle}: {join_request.status}.", "info")
     else:
@@ -294,7 +279,7 @@ def change_role(slug: str, handle: str):
         try:
             services.change_role(access, handle, form.role.data)
         except services.GroupError as error:
-            _refuse(error)
+            refuse(error)
         else:
             flash(f"@{handle} is now {form.role.data}.", "success")
     else:
@@ -316,7 +301,7 @@ def create_thread(slug: str):
         try:
             thread = services.start_thread(access, form.title.data, form.body.data)
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
@@ -340,7 +325,7 @@ def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
     form = forms.ReplyForm(formdata=None)
-    quote = request.args.get("quote", type=int)
+    quote = id_arg("quote")
     if quote is not None and access.can_post:
         quoted = services.get_post(access, quote)
         if quoted is not None and quoted.thread_id == thread.id:
@@ -358,7 +343,7 @@ def create_reply(slug: str, thread_id: int):
         try:
             post = services.reply(access, thread, form.body.data)
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             anchor = f"post-{post.id}"
             return _back(access, "groups.show_thread", thread_id=thread.id, _anchor=anchor)
@@ -381,7 +366,7 @@ def edit_post(slug: str, post_id: int):
         try:
             services.edit_post(access, post, form.body.data, title)
         except services.GroupError as error:
-            _refuse(error, form)
+            refuse(error, form)
         else:
             flash("Your post is updated.", "success")
             return _back(access, "groups.show_thread", thread_id=post.thread_id)
@@ -398,7 +383,7 @@ def delete_post(slug: str, post_id: int):
     try:
         services.delete_post(current_user, post)
     except services.GroupError as error:
-        _refuse(error)
+        refuse(error)
     else:
         flash("Your post is deleted.", "info")
     return _back(access, "groups.show_thread", thread_id=post.thread_id)
@@ -424,13 +409,15 @@ def post_revisions(slug: str, post_id: int):
 @login_required
 def report_post(slug: str, post_id: int):
     access = _load(slug)
+    if not access.can_report:
+        abort(403, moderation.SUSPENDED_REPORT)
     post = _post(access, post_id)
     form = forms.ReportForm()
     if form.validate_on_submit():
         try:
             moderation.report_post(access, post, form.reason.data, form.details.data)
         except services.GroupError as error:
-            if not _refuse(error, form):
+            if not refuse(error, form):
                 return _back(access, "groups.show_thread", thread_id=post.thread_id)
         else:
             flash("Thank you. The group's moderators will look at your report.", "success")
@@ -464,7 +451,7 @@ def _moderate(access: Access, title: str, target: str, action, back, form=None, 
         try:
             action(form)
         except services.GroupError as error:
-            if not _refuse(error, form):
+            if not refuse(error, form):
                 return back
         else:
             flash(f"Done: {title.lower()}. It is in the moderation log.", "success")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
-from app.domain import DomainError
+from app.domain import DomainError, NotPermitted
 from app.groups.models import (
     JOIN_POLICIES,
     ROLES,
@@ -50,8 +50,8 @@ class GroupError(DomainError):
     """A rule of this feature said no."""
 
 
-class Forbidden(GroupError):
-    """The account's role does not allow this."""
+class Forbidden(GroupError, NotPermitted):
+    """The account's role does not allow this (a 403)."""
 
 
 def _require_writer(account: Account | None) -> None:
@@ -305,13 +305,14 @@ def decide_request(
         or join_request.status != "pending"
     ):
         raise GroupError("That request has already been answered or does not exist.")
+    joins = approve and membership_in(access.group, join_request.account) is None
+    if joins and is_banned(access.group, join_request.account):
+        raise GroupError("That account is banned from this group; lift the ban first.")
     join_request.status = "approved" if approve else "declined"
     join_request.response = response
     join_request.decided_by_id = access.account.id
     join_request.decided_at = utcnow()
-    if approve and membership_in(access.group, join_request.account) is None:
-        if is_banned(access.group, join_request.account):
-            raise GroupError("That account is banned from this group; lift the ban first.")
+    if joins:
         _add_member(access.group, join_request.account)
     db.session.flush()
     return join_request
@@ -465,10 +466,17 @@ def reply(access: Access, thread: Thread, body: str) -> Post:
     body = _text(body, "body", "The reply", BODY_MAX)
     now = utcnow()
     post = _new_post(thread, access.account, body, False, now)
-    thread.last_activity_at = now
-    thread.reply_count += 1
-    if thread.answered_at is None and access.account.id != thread.author_id:
-        thread.answered_at = now
+    # In SQL, from the row as it is now: replies arriving at once on several app
+    # servers each count, and the latest activity wins.
+    counters = {
+        Thread.reply_count: Thread.reply_count + 1,
+        Thread.last_activity_at: case(
+            (Thread.last_activity_at > now, Thread.last_activity_at), else_=now
+        ),
+    }
+    if access.account.id != thread.author_id:
+        counters[Thread.answered_at] = func.coalesce(Thread.answered_at, now)
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(counters))
     db.session.flush()
     return post
 

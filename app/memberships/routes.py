@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from app.billing import forms as billing_forms
 from app.billing import services as billing
 from app.db import utcnow
+from app.forms import refuse
+from app.input import id_arg
 from app.memberships import bp, forms, services
 
 
@@ -23,14 +25,11 @@ def status():
     )
 
 
-def _require_admin() -> None:
-    if not current_user.is_admin:
-        abort(403)
+# Complimentary memberships, for admins: under /admin, so behind app.admin's one guard.
 
 
 def _admin_page(form: forms.GrantComplimentaryForm, status: int = 200):
-    before = request.args.get("before", type=int)
-    grants, next_cursor = services.complimentary_page(before)
+    grants, next_cursor = services.complimentary_page(id_arg("before"))
     return render_template(
         "memberships/admin.html",
         form=form,
@@ -42,16 +41,12 @@ def _admin_page(form: forms.GrantComplimentaryForm, status: int = 200):
 
 
 @bp.get("/admin/memberships")
-@login_required
 def list_complimentary():
-    _require_admin()
     return _admin_page(forms.GrantComplimentaryForm(formdata=None))
 
 
 @bp.post("/admin/memberships")
-@login_required
 def grant_complimentary():
-    _require_admin()
     form = forms.GrantComplimentaryForm()
     if form.validate_on_submit():
         try:
@@ -59,8 +54,7 @@ def grant_complimentary():
                 form.handle.data, current_user, form.reason.data, form.ends_on.data
             )
         except services.MembershipError as error:
-            field = getattr(form, error.field)
-            field.errors = [*field.errors, error.message]
+            refuse(error, form)
         else:
             flash(f"@{grant.account.handle} now has a complimentary membership.", "success")
             return redirect(url_for("memberships.list_complimentary"), code=303)
@@ -68,15 +62,13 @@ def grant_complimentary():
 
 
 @bp.post("/admin/memberships/<int:grant_id>/end")
-@login_required
 def end_complimentary(grant_id: int):
-    _require_admin()
     if not forms.EndComplimentaryForm().validate_on_submit():
         abort(400)
     try:
         grant = services.end_complimentary(grant_id)
     except services.MembershipError as error:
-        flash(error.message, "error")
+        refuse(error)
     else:
         flash(f"The complimentary membership of @{grant.account.handle} has ended.", "success")
     return redirect(url_for("memberships.list_complimentary"), code=303)

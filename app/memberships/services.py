@@ -165,7 +165,10 @@ def grant_complimentary_to(
 ) -> ComplimentaryMembership:
     """Grant a complimentary membership to the account with ``handle``, ending at the start
     of ``ends_on`` (UTC) if given.  Raises MembershipError, changing nothing, when the
-    handle is unknown, the reason is empty or the end date is not in the future."""
+    granter is not a site admin (or is suspended), the handle is unknown, the reason is
+    empty or the end date is not in the future."""
+    if not granted_by.is_admin or granted_by.is_suspended:
+        raise MembershipError("Only site admins can grant complimentary memberships.")
     account = get_account_by_handle(handle.strip().lstrip("@"))
     if account is None:
         raise MembershipError("There is no account with that handle.", "handle")

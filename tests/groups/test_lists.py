@@ -170,10 +170,13 @@ def test_reply_pages_neither_skip_nor_repeat_while_new_replies_arrive(client, se
     assert numbers[: PAGE_SIZE * 2] == list(range(PAGE_SIZE * 2))
 
 
-def test_a_tampered_cursor_shows_the_first_page(client, session):
+def test_a_tampered_cursor_is_a_broken_link_page(client, session):
     host = make_member("bea")
     _threads(make_group(host), host, 1, title="Only")
     for cursor in ("garbage", "W10", "WyJ4IiwgMV0"):
         response = client.get(f"/groups/gardens?before={cursor}")
-        assert response.status_code == 200
-        assert "Only 0" in response.get_data(as_text=True)
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "This link is broken" in text
+        assert "Only 0" not in text
+    assert "Only 0" in client.get("/groups/gardens?before=").get_data(as_text=True)

@@ -1,5 +1,7 @@
 from sqlalchemy import func, select
 
+from app.accounts.services import get_account_by_handle
+from app.db import utcnow
 from app.groups.models import GroupBan, GroupMember, ModerationLogEntry, Post, Report
 from tests.helpers import (
     add_to_group,
@@ -216,4 +218,26 @@ def test_signed_out_readers_are_asked_to_log_in_before_reporting(client, session
     response = client.post(f"/groups/gardens/posts/{post.id}/report", data={"reason": "spam"})
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+    assert _count(session, Report) == 0
+
+
+def test_a_suspended_account_reads_but_does_not_report(client, auth, session):
+    _group, thread, _reply = _community(session)
+    post = session.scalar(select(Post).where(Post.is_opener.is_(True)))
+    cai = get_account_by_handle("cai")
+    cai.suspended_at = utcnow()
+    cai.suspension_reason = "Spam"
+    session.commit()
+    auth.login("cai")
+    page = client.get(f"/groups/gardens/threads/{thread.id}").get_data(as_text=True)
+    assert post.body in page
+    assert f"/posts/{post.id}/report" not in page, "no Report link is offered"
+    for method in ("GET", "POST"):
+        response = client.open(
+            f"/groups/gardens/posts/{post.id}/report", method=method, data={"reason": "spam"}
+        )
+        assert response.status_code == 403
+        assert "suspended: you can read and export, but not report" in response.get_data(
+            as_text=True
+        )
     assert _count(session, Report) == 0

@@ -322,3 +322,37 @@ def test_locked_or_hidden_posts_cannot_be_edited(client, auth, session):
     session.refresh(post)
     assert post.body == "Original"
     assert _count(session, PostRevision) == 0
+
+
+def test_replies_arriving_at_once_on_two_app_servers_are_both_counted(app, session):
+    from app.accounts.services import get_account_by_handle
+    from app.db import db
+    from app.groups import services
+    from app.groups.permissions import access_to
+
+    bea = make_member("bea")
+    group = make_group(bea)
+    for handle in ("cai", "dan"):
+        add_to_group(group, make_member(handle))
+    thread_id = make_thread(group, bea).id
+
+    def server():
+        """Another app server: its own session, which reads the thread as it is now."""
+        context = app.app_context()
+        context.push()
+        thread = db.session.get(Thread, thread_id)
+        assert thread.reply_count == 0
+        return context, thread
+
+    first, first_thread = server()
+    second, second_thread = server()
+    for context, thread, handle in ((second, second_thread, "dan"), (first, first_thread, "cai")):
+        account = get_account_by_handle(handle)
+        services.reply(access_to(thread.group, account), thread, f"Reply from {handle}")
+        db.session.commit()
+        context.pop()
+    session.expire_all()
+    thread = session.get(Thread, thread_id)
+    assert thread.reply_count == 2
+    assert thread.answered_at is not None
+    assert thread.last_activity_at == session.scalar(select(func.max(Post.created_at)))
