@@ -18,7 +18,7 @@ from app import create_app
 from app import mail as mail_module
 from app.db import db
 from app.mail import outbox, send_mail
-from config import ProductionConfig
+from config import DevelopmentConfig, ProductionConfig
 
 
 def test_test_config_overlays_the_given_values():
