@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.accounts.services import get_account_by_handle
 from app.admin import bp, forms, services
 from app.db import db
-from app.groups import moderation
+from app.groups import log, moderation
 
 
 def admin_required(view):
@@ -67,7 +67,7 @@ def unsuspend_account(handle: str):
 @bp.get("/log")
 @admin_required
 def site_log():
-    page = moderation.log_page(None, request.args.get("before"))
+    page = log.log_page(None, request.args.get("before"))
     return render_template("admin/log.html", page=page)
 
 

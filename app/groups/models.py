@@ -20,6 +20,8 @@ from app.db import Base, utcnow
 VISIBILITIES = ("public", "members", "private")
 JOIN_POLICIES = ("open", "request", "invite")
 ROLES = ("member", "moderator", "host")
+# How pages, logs and archives name an account that has been deleted.
+DELETED_MEMBER = "a deleted member"
 REPORT_REASONS = {
     "spam": "Spam",
     "harassment": "Harassment or hate",
@@ -255,9 +257,15 @@ class Report(Base):
 
 class ModerationLogEntry(Base):
     """One moderation action, in the open. ``group_id`` is None for site-wide actions
-    (account suspensions). The actor's handle and role are copied so the record
-    stays readable if the account changes or goes. Export decision: entries a
-    member made are in their export; entries about them are group records."""
+    (account suspensions).
+
+    Who acted and what was acted on are references, and names are rendered when the log
+    is read (``app.groups.log``), so an entry follows a renamed account and loses the
+    name of a deleted one: it then says "a deleted member". The role, the action, the
+    time and the moderator's reason stay, because the group's record of what its
+    moderators did must not disappear with the people it was about. ``role`` is
+    ``system`` for what Kindred did by itself (passing a group to a new host).
+    """
 
     __tablename__ = "moderation_log"
     __table_args__ = (
@@ -269,9 +277,47 @@ class ModerationLogEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
-    actor_handle: Mapped[str] = mapped_column(String(30))
     role: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(300))
+    # What was acted on: an account (``subject``), a post (and its thread) or a thread.
+    target_kind: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
+    subject: Mapped[Account | None] = relationship(foreign_keys=[subject_id])
+    post: Mapped[Post | None] = relationship()
+    thread: Mapped[Thread | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted, as the log shows it: ``@handle``, "a deleted member" or Kindred."""
+        if self.actor is not None:
+            return f"@{self.actor.handle}"
+        return "Kindred" if self.role == "system" else DELETED_MEMBER
+
+    @property
+    def target(self) -> str:
+        """What was acted on, rendered now from the references."""
+        if self.target_kind == "account":
+            return f"@{self.subject.handle}" if self.subject is not None else DELETED_MEMBER
+        if self.target_kind == "post" and self.post is not None:
+            post = self.post
+            author = f"@{post.author.handle}" if post.author is not None else DELETED_MEMBER
+            kind = "first post" if post.is_opener else "reply"
+            return f"{kind} #{post.id} by {author} in “{post.thread.title}”"
+        if self.target_kind == "post":
+            where = f" in “{self.thread.title}”" if self.thread is not None else ""
+            return f"a post that has since been erased{where}"
+        if self.thread is not None:
+            return f"thread “{self.thread.title}”"
+        return "a thread that has since been erased"

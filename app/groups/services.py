@@ -18,6 +18,7 @@ from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
 from app.domain import DomainError
+from app.groups.log import log_action
 from app.groups.models import (
     JOIN_POLICIES,
     ROLES,
@@ -26,7 +27,6 @@ from app.groups.models import (
     GroupMember,
     Invitation,
     JoinRequest,
-    ModerationLogEntry,
     Post,
     PostRevision,
     Thread,
@@ -68,29 +68,6 @@ def _text(value: str | None, field: str, label: str, maximum: int, required: boo
     if len(value) > maximum:
         raise GroupError(f"Keep {label.lower()} to {maximum} characters.", field)
     return value
-
-
-def log_action(
-    group: Group | None,
-    actor: Account,
-    role: str,
-    action: str,
-    target: str,
-    reason: str = "",
-) -> ModerationLogEntry:
-    """Write one entry to ``group``'s moderation log (the site log when ``group`` is None)."""
-    entry = ModerationLogEntry(
-        group_id=group.id if group else None,
-        actor_id=actor.id,
-        actor_handle=actor.handle,
-        role=role,
-        action=action,
-        target=target[:300],
-        reason=reason,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
 
 
 # Groups ------------------------------------------------------------------------
@@ -408,7 +385,7 @@ def change_role(access: Access, handle: str, role: str) -> GroupMember:
         raise GroupError("A group needs at least one host. Make someone else a host first.")
     if member.role != role:
         member.role = role
-        log_action(access.group, access.account, "host", f"made {role}", f"@{account.handle}")
+        log_action(access.group, access.account, "host", f"made {role}", subject=account)
     return member
 
 
