@@ -1,7 +1,6 @@
 """Accounts: who someone is here. Membership (who may write) lives in ``app.memberships``.
 
-Export decision: every column but ``password_hash`` and ``login_id`` belongs in a
-member's export.
+What of it is exported and what deletion does: ``app.accounts.personal_data``.
 """
 
 from __future__ import annotations

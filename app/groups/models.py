@@ -1,10 +1,7 @@
 """Groups, their people, threads, posts, reports and the moderation log.
 
-Export decisions are given per table. In short: a member's own posts (with
-their revisions), threads, group memberships, join requests, invitations and
-reports they filed belong in their export; bans, hidden flags and log entries
-about them are group records and do not, except that log entries they wrote as
-a host or moderator are listed (they are public to the group anyway).
+What of each table is exported and what deleting an account does to it is declared
+in ``app.groups.personal_data``.
 """
 
 from __future__ import annotations
@@ -31,7 +28,7 @@ REPORT_REASONS = {
 
 
 class Group(Base):
-    """A group. Export decision: the groups a member created are listed in their export."""
+    """A group."""
 
     __tablename__ = "groups"
     __table_args__ = (
@@ -55,7 +52,7 @@ class Group(Base):
 
 
 class GroupMember(Base):
-    """Someone in a group, with a role. Export decision: in the member's export."""
+    """Someone in a group, with a role."""
 
     __tablename__ = "group_members"
     __table_args__ = (
@@ -75,7 +72,7 @@ class GroupMember(Base):
 
 
 class JoinRequest(Base):
-    """A request to join a ``request`` group. Export decision: in the requester's export."""
+    """A request to join a ``request`` group."""
 
     __tablename__ = "group_join_requests"
     __table_args__ = (
@@ -100,7 +97,7 @@ class JoinRequest(Base):
 
 
 class Invitation(Base):
-    """A host's invitation. Export decision: in the invitee's export (not who invited them)."""
+    """A host's invitation."""
 
     __tablename__ = "group_invitations"
     __table_args__ = (Index("ix_group_invitations_group_id_status", "group_id", "status"),)
@@ -121,7 +118,7 @@ class Invitation(Base):
 
 
 class GroupBan(Base):
-    """An account banned from a group. Export decision: a group record, not exported."""
+    """An account banned from a group."""
 
     __tablename__ = "group_bans"
     __table_args__ = (UniqueConstraint("group_id", "account_id"),)
@@ -138,7 +135,7 @@ class GroupBan(Base):
 
 
 class Thread(Base):
-    """A title and a first post. Export decision: the author's threads are in their export.
+    """A title and a first post.
 
     ``last_activity_at``, ``reply_count`` and ``answered_at`` are kept by the services
     so lists need no aggregate per row. ``removed`` mirrors the first post being
@@ -176,8 +173,7 @@ class Thread(Base):
 
 
 class Post(Base):
-    """A thread's first post or a reply. Export decision: the author's posts are exported
-    (source text and dates), hidden ones included; ``body_html`` is derived and is not."""
+    """A thread's first post or a reply; ``body_html`` is rendered once, when written."""
 
     __tablename__ = "posts"
     __table_args__ = (Index("ix_posts_thread_id_created_at_id", "thread_id", "created_at", "id"),)
@@ -201,7 +197,7 @@ class Post(Base):
 
 
 class PostRevision(Base):
-    """An earlier version of a post, for moderators. Export decision: in the author's export."""
+    """An earlier version of a post, for moderators."""
 
     __tablename__ = "post_revisions"
     __table_args__ = (Index("ix_post_revisions_post_id_id", "post_id", "id"),)
@@ -217,8 +213,7 @@ class PostRevision(Base):
 
 
 class Report(Base):
-    """A reader's report on a post. Export decision: in the reporter's export, never the
-    reported author's (reports are confidential to the group's hosts and moderators)."""
+    """A reader's report on a post, confidential to the group's hosts and moderators."""
 
     __tablename__ = "reports"
     __table_args__ = (

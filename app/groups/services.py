@@ -32,6 +32,7 @@ from app.groups.models import (
     Thread,
 )
 from app.groups.permissions import Access, is_banned, membership_in
+from app.groups.succession import hand_over
 from app.markdown import render_markdown
 from app.memberships.services import NotAllowed, require_writer
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
@@ -360,12 +361,18 @@ def _host_count(group: Group) -> int:
 
 
 def leave_group(access: Access) -> None:
-    """Leave the group; one's posts stay. The last host must name another host first."""
+    """Leave the group; one's posts stay. When its only host leaves, the group passes to
+    its longest-standing moderator or member (``succession``); the only person in a
+    group cannot leave it, since nobody would host it."""
     member = access.member
     if member is None:
         raise GroupError("You are not in this group.")
-    if member.role == "host" and _host_count(access.group) == 1:
-        raise GroupError("You are the only host. Make someone else a host before you leave.")
+    only_host = member.role == "host" and _host_count(access.group) == 1
+    if only_host and hand_over(access.group, access.account, "The only host left.") is None:
+        raise GroupError(
+            "You are the only person in this group, so nobody could take it over. "
+            "Invite someone to host it before you leave."
+        )
     db.session.delete(member)
     db.session.flush()
     access.member = None
