@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.services import PASSWORD_MAX_LENGTH, handle_problem
@@ -102,8 +103,8 @@ class DeleteAccountForm(Form):
     posts = RadioField(
         "What happens to your posts and threads?",
         choices=[
-            ("erase", "Erase them: their text goes; others' replies stay in order"),
-            ("keep", "Keep them, under “a deleted member”"),
+            SelectChoice("erase", "Erase them: their text goes; others' replies stay in order"),
+            SelectChoice("keep", "Keep them, under “a deleted member”"),
         ],
         validators=[DataRequired("Choose what happens to your posts.")],
     )

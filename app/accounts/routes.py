@@ -269,6 +269,7 @@ def confirm_email_change(token: str):
 @login_required
 def delete_account():
     form = forms.DeleteAccountForm()
+    refused = False
     if form.validate_on_submit():
         handle = current_user.handle
         try:
@@ -280,6 +281,7 @@ def delete_account():
         except DomainError as error:
             db.session.rollback()
             _apply_errors(form, error)
+            refused = True
         else:
             logout_user()
             session.clear()
@@ -288,7 +290,7 @@ def delete_account():
             return redirect(url_for("pages.home"), code=303)
     return render_template(
         "accounts/delete_account.html", form=form, export_form=ExportForm(formdata=None)
-    ), 400 if form.errors else 200
+    ), 400 if form.errors or refused else 200
 
 
 @bp.get("/u/<handle>")
