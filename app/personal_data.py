@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -194,17 +194,15 @@ def schema_problems(metadata: MetaData, declared: Mapping[str, Table] | None = N
                 f"table {name!r} is exported to {table.export!r}, which no section writes"
             )
     references = account_references(metadata)
-    for name, columns in sorted(references.items()):
-        table = declared.get(name)
-        if table is None:
-            continue
+    for name in sorted(set(declared) & set(metadata.tables)):
+        table, columns = declared[name], references.get(name, {})
         for column, ondelete in sorted(columns.items()):
             decision = table.references.get(column)
             if decision is None:
                 problems.append(
                     f"column {name}.{column} refers to accounts but has no deletion decision"
                 )
-            elif decision in _EXPECTED_ON_DELETE and ondelete not in _EXPECTED_ON_DELETE[decision]:
+            elif ondelete not in _EXPECTED_ON_DELETE[decision]:
                 problems.append(
                     f"column {name}.{column} is declared {decision.value} on deletion but its "
                     f"foreign key says ON DELETE {ondelete or 'NO ACTION'}"
@@ -214,13 +212,6 @@ def schema_problems(metadata: MetaData, declared: Mapping[str, Table] | None = N
     for name in sorted(set(declared) - set(metadata.tables)):
         problems.append(f"table {name!r} is declared but is not in the schema")
     return problems
-
-
-def stored_facts() -> Iterator[tuple[Feature, Table]]:
-    """Every declared table with its feature, for the privacy page."""
-    for feature in features():
-        for table in feature.tables:
-            yield feature, table
 
 
 def export_files() -> dict[str, tuple[Section, list[Table]]]:

@@ -86,9 +86,16 @@ def test_an_undecided_column_and_a_stale_declaration_fail_the_guard():
     posts = declared["posts"]
     declared["posts"] = type(posts)(**{**posts.__dict__, "references": {}})
     declared["gone"] = type(posts)(**{**posts.__dict__, "name": "gone"})
+    revisions = declared["post_revisions"]
+    declared["post_revisions"] = type(revisions)(
+        **{**revisions.__dict__, "references": {"author_id": personal_data.Deletion.UNLINKED}}
+    )
     problems = personal_data.schema_problems(Base.metadata, declared)
-    assert "column posts.author_id refers to accounts but has no deletion decision" in problems
-    assert "table 'gone' is declared but is not in the schema" in problems
+    assert problems == [
+        "column posts.author_id refers to accounts but has no deletion decision",
+        "post_revisions.author_id is declared but does not refer to accounts",
+        "table 'gone' is declared but is not in the schema",
+    ]
 
 
 def test_every_export_file_a_table_names_is_written_by_a_section():

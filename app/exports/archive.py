@@ -296,7 +296,3 @@ def group_archive(group: Group) -> Iterator[bytes]:
     """A group's threads, posts, member handles and moderation log, as a ZIP stream."""
     ctx = ExportContext(links=Links(), now=utcnow(), group=group)
     return build(ctx, personal_data.group_sections(), GROUP_FORMAT)
-
-
-def filename(ctx_name: str, now: datetime) -> str:
-    return f"kindred-{ctx_name}-{now:%Y-%m-%d}.zip"

@@ -12,7 +12,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
@@ -20,6 +20,7 @@ from app.db import db, utcnow
 from app.domain import DomainError
 from app.exports.models import DataExport
 from app.groups.models import Group, GroupMember
+from app.pagination import PAGE_SIZE
 
 WINDOW = timedelta(days=1)
 SHOWN = 20
@@ -109,19 +110,14 @@ def recent_exports(account: Account) -> list[DataExport]:
     )
 
 
-def export_count(account: Account) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(DataExport).where(DataExport.account_id == account.id)
-    )
-
-
 def hosted_groups(account: Account) -> list[Group]:
-    """The groups ``account`` hosts, whose archives it may download, by name."""
+    """The groups ``account`` hosts, whose archives it may download, by name (a page)."""
     return list(
         db.session.scalars(
             select(Group)
             .join(GroupMember, GroupMember.group_id == Group.id)
             .where(GroupMember.account_id == account.id, GroupMember.role == "host")
             .order_by(Group.sort_name, Group.id)
+            .limit(PAGE_SIZE)
         )
     )
