@@ -21,6 +21,10 @@ def new_login_id() -> str:
 
 class Account(UserMixin, Base):
     __tablename__ = "accounts"
+    # A deleted account's id is never given to a new one (SQLite would reuse the highest),
+    # so nothing that still names an old id (a late Stripe webhook's metadata, a mailed
+    # link) can reach someone else.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

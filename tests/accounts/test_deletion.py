@@ -202,3 +202,13 @@ def test_when_stripe_cannot_be_reached_nothing_is_deleted(app, client, session, 
 
 def test_the_delete_page_needs_a_signed_in_account(client):
     assert client.get("/settings/delete").status_code == 302
+
+
+def test_a_new_account_never_gets_a_deleted_accounts_id(client, session):
+    make_member("bea")
+    newest = make_member(HANDLE, email=EMAIL)
+    log_in(client)
+    assert delete(client).status_code == 303
+    client.post("/signup", data={"email": EMAIL, "handle": HANDLE, "password": DEFAULT_PASSWORD})
+    again = session.scalar(select(Account).where(Account.handle_key == HANDLE))
+    assert again.id > newest.id
