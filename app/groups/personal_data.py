@@ -14,9 +14,10 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
+from html import escape as html_escape
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
@@ -30,7 +31,7 @@ from app.exports.archive import (
     json_document,
     render_stream,
     stream_rows,
-    when,
+    time_html,
 )
 from app.groups.log import with_names
 from app.groups.models import (
@@ -205,18 +206,18 @@ def _post_html(ctx: ExportContext, row: Any, earlier: list[Any], show_deleted: b
     an archive may hold tens of thousands of them."""
     (post_id, thread_id, is_opener, _, html, created, edited, deleted, hidden, title, slug,
      group_name, author) = row  # fmt: skip
-    meta = [f"@{escape(author)}" if author else DELETED_MEMBER]
-    meta.append(f"{'first post' if is_opener else 'reply'} · {when(created)}")
+    meta = [f"@{html_escape(author)}" if author else DELETED_MEMBER]
+    meta.append(f"{'first post' if is_opener else 'reply'} · {time_html(created)}")
     if edited:
-        meta.append(f"edited {when(edited)}")
+        meta.append(f"edited {time_html(edited)}")
     if deleted:
-        meta.append(f"deleted {when(deleted)}")
+        meta.append(f"deleted {time_html(deleted)}")
     if hidden:
-        meta.append(f"hidden by moderators {when(hidden)}")
-    url = escape(ctx.links.post(slug, thread_id, post_id))
+        meta.append(f"hidden by moderators {time_html(hidden)}")
+    url = html_escape(ctx.links.post(slug, thread_id, post_id))
     parts = [
         f'<article aria-labelledby="post-{post_id}"><h3 id="post-{post_id}">'
-        f'<a href="{url}">{escape(title)}</a> <span class="muted">in {escape(group_name)}'
+        f'<a href="{url}">{html_escape(title)}</a> <span class="muted">in {html_escape(group_name)}'
         f'</span></h3><p class="muted">{" · ".join(meta)}</p>'
     ]
     if show_deleted or deleted is None:
@@ -225,10 +226,10 @@ def _post_html(ctx: ExportContext, row: Any, earlier: list[Any], show_deleted: b
         if earlier:
             parts.append(f"<details><summary>Earlier versions ({len(earlier)})</summary>")
             for _, version_title, version_body, written, _ in earlier:
-                titled = f", titled “{escape(version_title)}”" if version_title else ""
+                titled = f", titled “{html_escape(version_title)}”" if version_title else ""
                 parts.append(
-                    f'<p class="muted">Written {when(written)}{titled}:</p>'
-                    f"<pre>{escape(version_body)}</pre>"
+                    f'<p class="muted">Written {time_html(written)}{titled}:</p>'
+                    f"<pre>{html_escape(version_body)}</pre>"
                 )
             parts.append("</details>")
     parts.append("</article>\n")
