@@ -179,9 +179,10 @@ def render_stream(template: str, **context: Any) -> Iterator[str]:
 # -- the archive ----------------------------------------------------------------------------
 
 
-def _manifest_entries(sections: list[personal_data.Section]) -> list[dict[str, Any]]:
-    """What each file holds, and for each kind of record in it: why, how long, who else."""
-    made_from = personal_data.export_files()
+def _manifest_entries(sections: list[personal_data.Section], kind: str) -> list[dict[str, Any]]:
+    """What each file holds and, in a member's export, for each kind of record in it: why
+    Kindred keeps it, for how long, and who else receives it."""
+    made_from = personal_data.export_files() if kind == FORMAT else {}
     entries = []
     for section in sections:
         tables = made_from[section.file][1] if section.file in made_from else []
@@ -289,7 +290,7 @@ def _offline_index(ctx: ExportContext, sections: list[personal_data.Section]) ->
 
 def build(ctx: ExportContext, sections: list[personal_data.Section], kind: str) -> Iterator[bytes]:
     """The archive's bytes, produced as they are read from the database."""
-    entries = _manifest_entries(sections)
+    entries = _manifest_entries(sections, kind)
     stream = ZipStream(compress_type=ZIP_DEFLATED, compress_level=COMPRESS_LEVEL)
     stream.add(dumps(_manifest(ctx, kind, entries)).encode(), "manifest.json")
     stream.add(_readme(ctx, entries).encode(), "README.txt")

@@ -98,3 +98,15 @@ def test_a_host_who_left_cannot_download_the_group_any_more(client, story, sessi
     session.commit()
     log_in(client, HANDLE)
     assert client.post("/settings/export/groups/gardens").status_code == 403
+
+
+def test_group_archive_manifest_lists_its_files_without_a_members_records(client, story):
+    log_in(client, HANDLE)
+    archive = unzip(client.post("/settings/export/groups/gardens"))
+    manifest = read_json(archive, "manifest.json")
+    assert manifest["format"] == "kindred-group-archive"
+    assert manifest["group"] == {"slug": "gardens", "name": "Gardens"}
+    files = {entry["file"]: entry for entry in manifest["files"]}
+    assert set(files) == set(archive.namelist()) - {"manifest.json", "README.txt"}
+    assert all(entry["records"] == [] for entry in files.values())
+    assert "The archive of the group Gardens" in archive.read("README.txt").decode()
