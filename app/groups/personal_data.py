@@ -594,8 +594,11 @@ def close_account(account: Account, keep_posts: bool) -> None:
     earlier versions and the titles of its threads) unless ``keep_posts``, in which case
     they stay and the database's ``SET NULL`` leaves them without an author. Erasing
     removes whole threads nobody else wrote in, and groups left with nobody else in them
-    and nothing anyone else wrote.
+    and nothing anyone else wrote; keeping removes groups with nobody else and no posts.
     """
+    if keep_posts:
+        # A group with nobody else in it and nothing written in it holds nothing to keep.
+        _delete_groups_left_empty(account, keep_if=exists().where(Post.group_id == Group.id))
     hosted = db.session.scalars(
         select(Group)
         .join(GroupMember, GroupMember.group_id == Group.id)
@@ -608,24 +611,28 @@ def close_account(account: Account, keep_posts: bool) -> None:
     db.session.flush()
 
 
+def _delete_groups_left_empty(account: Account, *, keep_if) -> None:
+    """Delete the groups ``account`` is in with nobody else, except those where ``keep_if``."""
+    others_in_group = exists().where(
+        GroupMember.group_id == Group.id, GroupMember.account_id != account.id
+    )
+    db.session.execute(
+        delete(Group)
+        .where(
+            Group.id.in_(select(GroupMember.group_id).where(GroupMember.account_id == account.id)),
+            ~others_in_group,
+            ~keep_if,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _erase_posts(account: Account) -> None:
     mine = select(Post.id).where(Post.author_id == account.id)
     touched = select(Post.thread_id).where(Post.author_id == account.id).distinct()
     by_others = or_(Post.author_id != account.id, Post.author_id.is_(None))
     others_wrote = exists().where(Post.thread_id == Thread.id, by_others)
-    others_in_group = exists().where(
-        GroupMember.group_id == Group.id, GroupMember.account_id != account.id
-    )
-    others_posted_in_group = exists().where(Post.group_id == Group.id, by_others)
-    db.session.execute(
-        delete(Group)
-        .where(
-            Group.id.in_(select(Post.group_id).where(Post.author_id == account.id)),
-            ~others_in_group,
-            ~others_posted_in_group,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    _delete_groups_left_empty(account, keep_if=exists().where(Post.group_id == Group.id, by_others))
     db.session.execute(
         delete(Thread)
         .where(Thread.author_id == account.id, ~others_wrote)
@@ -685,8 +692,9 @@ register(
                 kept="As long as the group has people in it or holds what they wrote.",
                 export="groups.json",
                 on_delete="Groups you started stay with their people, no longer naming you. "
-                "If you erase your posts, a group with nobody else in it and nothing "
-                "anyone else wrote is deleted too.",
+                "A group with nobody else in it is deleted too: when you erase your posts, "
+                "unless someone else wrote in it; when you keep them, if nothing was "
+                "written in it.",
                 references={"created_by_id": Deletion.UNLINKED},
             ),
             Table(

@@ -212,3 +212,11 @@ def test_a_new_account_never_gets_a_deleted_accounts_id(client, session):
     client.post("/signup", data={"email": EMAIL, "handle": HANDLE, "password": DEFAULT_PASSWORD})
     again = session.scalar(select(Account).where(Account.handle_key == HANDLE))
     assert again.id > newest.id
+
+
+def test_an_empty_group_only_the_person_was_in_goes_either_way(client, session):
+    zinnia = make_member(HANDLE, email=EMAIL)
+    make_group(zinnia, "quiet")
+    log_in(client)
+    assert delete(client, posts="keep").status_code == 303
+    assert session.scalar(select(Group).where(Group.slug == "quiet")) is None
