@@ -108,6 +108,9 @@ class Config:
 
     SITE_NAME = os.environ.get("SITE_NAME", "Kindred")
 
+    # Downloads of one's data and of group archives, per account, in any 24 hours.
+    EXPORTS_PER_DAY = _env_int("EXPORTS_PER_DAY", 10)
+
     # Payments. Without STRIPE_SECRET_KEY the local sandbox is used (see README).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")

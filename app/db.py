@@ -98,8 +98,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """Create an engine; SQLite gets real transactions, savepoints and foreign keys."""
+def make_engine(url: str, *, foreign_keys: bool = True, **options: Any) -> Engine:
+    """Create an engine; SQLite gets real transactions, savepoints and foreign keys.
+
+    Migrations ask for SQLite without foreign keys (``foreign_keys=False``): they rebuild
+    tables to alter them, and dropping a table with foreign keys on would run every
+    ``ON DELETE`` of the rows that point at it.
+    """
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {})["check_same_thread"] = False
         if url in {"sqlite://", "sqlite:///:memory:"}:
@@ -112,7 +117,7 @@ def make_engine(url: str, **options: Any) -> Engine:
             # SAVEPOINT works (the documented pysqlite recipe).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute("PRAGMA busy_timeout=5000")
             if url not in {"sqlite://", "sqlite:///:memory:"}:
                 cursor.execute("PRAGMA journal_mode=WAL")

@@ -6,7 +6,8 @@ Alembic's ``migrations/env.py`` and the tests import this; a new feature adds it
 from app import mail
 from app.accounts import models as accounts
 from app.billing import models as billing
+from app.exports import models as exports
 from app.groups import models as groups
 from app.memberships import models as memberships
 
-__all__ = ["accounts", "billing", "groups", "mail", "memberships"]
+__all__ = ["accounts", "billing", "exports", "groups", "mail", "memberships"]

@@ -53,3 +53,14 @@ def send_email_changed_notice(account: Account, old_email: str) -> None:
         f"Hello {account.handle},\n\nYour account's email address is now {account.email}. "
         "If you did not do this, reset your password at once.\n",
     )
+
+
+def send_account_deleted(email: str, handle: str) -> None:
+    send_mail(
+        email,
+        "Your account is deleted",
+        f"Hello {handle},\n\nYour account and everything that named you are deleted, and "
+        "any membership you paid for is cancelled: nothing more will be charged. Paid "
+        "invoices stay in our books, as the law requires, without your name or address.\n\n"
+        "You are welcome back any time; you can sign up again with this address.\n",
+    )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.services import PASSWORD_MAX_LENGTH, handle_problem
@@ -94,3 +103,15 @@ class ProfileForm(Form):
         "About you",
         validators=[Optional(), Length(max=500, message="Keep this to 500 characters.")],
     )
+
+
+class DeleteAccountForm(Form):
+    posts = RadioField(
+        "What happens to your posts and threads?",
+        choices=[
+            SelectChoice("erase", "Erase them: their text goes; others' replies stay in order"),
+            SelectChoice("keep", "Keep them, under “a deleted member”"),
+        ],
+        validators=[DataRequired("Choose what happens to your posts.")],
+    )
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])

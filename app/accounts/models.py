@@ -1,7 +1,6 @@
 """Accounts: who someone is here. Membership (who may write) lives in ``app.memberships``.
 
-Export decision: every column but ``password_hash`` and ``login_id`` belongs in a
-member's export.
+What of it is exported and what deletion does: ``app.accounts.personal_data``.
 """
 
 from __future__ import annotations
@@ -22,6 +21,10 @@ def new_login_id() -> str:
 
 class Account(UserMixin, Base):
     __tablename__ = "accounts"
+    # A deleted account's id is never given to a new one (SQLite would reuse the highest),
+    # so nothing that still names an old id (a late Stripe webhook's metadata, a mailed
+    # link) can reach someone else.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

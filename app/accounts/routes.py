@@ -8,7 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
 from app.accounts import bp, emails, forms, services
+from app.accounts.deletion import delete_account as delete_account_for
 from app.accounts.models import Account
+from app.domain import DomainError
+from app.exports import services as exports
+from app.exports.forms import ExportForm
 from app.extensions import client_key, limiter
 from app.forms import refuse
 
@@ -214,6 +218,15 @@ def reset_password(token: str):
     ), 400 if form.errors else 200
 
 
+def _your_data() -> dict:
+    """What the settings page shows under "Your data": downloads made, groups hosted."""
+    return {
+        "export_form": ExportForm(formdata=None),
+        "exports": exports.recent_exports(current_user),
+        "hosted": exports.hosted_groups(current_user),
+    }
+
+
 @bp.get("/settings")
 @login_required
 def settings():
@@ -222,6 +235,7 @@ def settings():
         profile_form=forms.ProfileForm(obj=current_user),
         email_form=forms.ChangeEmailForm(formdata=None),
         password_form=forms.ChangePasswordForm(formdata=None),
+        **_your_data(),
     )
 
 
@@ -232,7 +246,7 @@ def _settings_with(status: int = 400, **forms_in_error):
         "password_form": forms.ChangePasswordForm(formdata=None),
     }
     page_forms.update(forms_in_error)
-    return render_template("accounts/settings.html", **page_forms), status
+    return render_template("accounts/settings.html", **page_forms, **_your_data()), status
 
 
 @bp.post("/settings/profile")
@@ -295,6 +309,33 @@ def confirm_email_change(token: str):
             flash("Your email address is changed.", "success")
         return redirect(url_for("accounts.settings"), code=303)
     return render_template("accounts/confirm_email_change.html", form=form)
+
+
+@bp.route("/settings/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = forms.DeleteAccountForm()
+    refused = False
+    if form.validate_on_submit():
+        handle = current_user.handle
+        try:
+            email = delete_account_for(
+                current_user._get_current_object(),
+                form.password.data,
+                keep_posts=form.posts.data == "keep",
+            )
+        except DomainError as error:
+            refuse(error, form)
+            refused = True
+        else:
+            logout_user()
+            session.clear()
+            emails.send_account_deleted(email, handle)
+            flash("Your account is deleted. Thank you for having been part of Kindred.", "info")
+            return redirect(url_for("pages.home"), code=303)
+    return render_template(
+        "accounts/delete_account.html", form=form, export_form=ExportForm(formdata=None)
+    ), 400 if form.errors or refused else 200
 
 
 @bp.get("/u/<handle>")

@@ -116,6 +116,11 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def password_matches(account: Account, password: str) -> bool:
+    """Whether ``password`` is the account's (rehashing it if the parameters changed)."""
+    return _password_matches(account, password)
+
+
 def _password_matches(account: Account, password: str) -> bool:
     hasher = _hasher()
     try:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.accounts.services import get_account_by_handle
 from app.admin import bp, forms, services
 from app.forms import refuse
-from app.groups import moderation
+from app.groups import log, moderation
 
 
 @bp.get("/accounts")
@@ -49,7 +49,7 @@ def unsuspend_account(handle: str):
 
 @bp.get("/log")
 def site_log():
-    page = moderation.log_page(None, request.args.get("before"))
+    page = log.log_page(None, request.args.get("before"))
     return render_template("admin/log.html", page=page)
 
 

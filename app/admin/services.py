@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.db import db, utcnow
 from app.domain import DomainError, NotPermitted
-from app.groups.services import log_action
+from app.groups.log import log_action
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
@@ -48,7 +48,7 @@ def suspend_account(admin: Account, account: Account, reason: str | None) -> Acc
         raise AdminError(f"@{account.handle} is already suspended.")
     account.suspended_at = utcnow()
     account.suspension_reason = reason
-    log_action(None, admin, "admin", "suspended", f"@{account.handle}", reason)
+    log_action(None, admin, "admin", "suspended", subject=account, reason=reason)
     return account
 
 
@@ -59,7 +59,7 @@ def unsuspend_account(admin: Account, account: Account, reason: str | None) -> A
         raise AdminError(f"@{account.handle} is not suspended.")
     account.suspended_at = None
     account.suspension_reason = None
-    log_action(None, admin, "admin", "lifted the suspension of", f"@{account.handle}", reason)
+    log_action(None, admin, "admin", "lifted the suspension of", subject=account, reason=reason)
     return account
 
 

@@ -17,11 +17,7 @@ LIVE_STATUSES = ("active", "trialing", "past_due")
 
 
 class BillingCustomer(Base):
-    """The Stripe customer created for an account (Stripe holds only its email and account id).
-
-    Export decision: the Stripe customer id belongs in the member's export (it is how they
-    can identify themselves to Stripe); nothing else here is theirs.
-    """
+    """The Stripe customer created for an account (Stripe holds only its email and account id)."""
 
     __tablename__ = "billing_customers"
 
@@ -38,9 +34,6 @@ class Subscription(Base):
 
     ``last_event_created`` is the newest Stripe time (event ``created`` or the object's own
     timestamps) this row reflects; an event older than it never overwrites the row.
-
-    Export decision: status, period, cancel-at-period-end and the dates belong in the
-    member's export; the Stripe ids and ``last_event_created`` are bookkeeping and do not.
     """
 
     __tablename__ = "subscriptions"
@@ -76,11 +69,7 @@ class Subscription(Base):
 
 
 class Invoice(Base):
-    """A paid invoice: the member's billing history, kept locally.
-
-    Export decision: number, date, amount, currency, status and refunded amount belong in
-    the member's export; the Stripe ids do not.
-    """
+    """A paid invoice: the member's billing history, kept locally."""
 
     __tablename__ = "invoices"
     # The billing history lists an account's invoices newest first, by (paid_at, id).
@@ -88,7 +77,9 @@ class Invoice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_invoice_id: Mapped[str] = mapped_column(String(255), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # Kept when the account is deleted, without anything that names it: the law requires
+    # the books (see app/billing/personal_data.py).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     number: Mapped[str | None] = mapped_column(String(100))
@@ -104,7 +95,6 @@ class StripeEvent(Base):
     """Each Stripe event applied, stored once so a re-delivery changes nothing.
 
     Only the id, type and times are kept, never the payload (it may hold an email).
-    Export decision: not about any one account; operator records, not exported.
     """
 
     __tablename__ = "stripe_events"

@@ -1,10 +1,7 @@
 """Groups, their people, threads, posts, reports and the moderation log.
 
-Export decisions are given per table. In short: a member's own posts (with
-their revisions), threads, group memberships, join requests, invitations and
-reports they filed belong in their export; bans, hidden flags and log entries
-about them are group records and do not, except that log entries they wrote as
-a host or moderator are listed (they are public to the group anyway).
+What of each table is exported and what deleting an account does to it is declared
+in ``app.groups.personal_data``.
 """
 
 from __future__ import annotations
@@ -22,6 +19,8 @@ JOIN_POLICIES = ("open", "request", "invite")
 ROLES = ("member", "moderator", "host")
 REQUEST_STATUSES = ("pending", "approved", "declined")
 INVITATION_STATUSES = ("pending", "accepted", "declined")
+# How pages, logs and archives name an account that has been deleted.
+DELETED_MEMBER = "a deleted member"
 REPORT_REASONS = {
     "spam": "Spam",
     "harassment": "Harassment or hate",
@@ -31,7 +30,7 @@ REPORT_REASONS = {
 
 
 class Group(Base):
-    """A group. Export decision: the groups a member created are listed in their export."""
+    """A group."""
 
     __tablename__ = "groups"
     __table_args__ = (
@@ -57,7 +56,7 @@ class Group(Base):
 
 
 class GroupMember(Base):
-    """Someone in a group, with a role. Export decision: in the member's export."""
+    """Someone in a group, with a role."""
 
     __tablename__ = "group_members"
     __table_args__ = (
@@ -78,7 +77,7 @@ class GroupMember(Base):
 
 
 class JoinRequest(Base):
-    """A request to join a ``request`` group. Export decision: in the requester's export."""
+    """A request to join a ``request`` group."""
 
     __tablename__ = "group_join_requests"
     __table_args__ = (
@@ -104,7 +103,7 @@ class JoinRequest(Base):
 
 
 class Invitation(Base):
-    """A host's invitation. Export decision: in the invitee's export (not who invited them)."""
+    """A host's invitation."""
 
     __tablename__ = "group_invitations"
     __table_args__ = (
@@ -128,7 +127,7 @@ class Invitation(Base):
 
 
 class GroupBan(Base):
-    """An account banned from a group. Export decision: a group record, not exported."""
+    """An account banned from a group."""
 
     __tablename__ = "group_bans"
     __table_args__ = (UniqueConstraint("group_id", "account_id"),)
@@ -145,7 +144,7 @@ class GroupBan(Base):
 
 
 class Thread(Base):
-    """A title and a first post. Export decision: the author's threads are in their export.
+    """A title and a first post.
 
     ``last_activity_at``, ``reply_count`` and ``answered_at`` are kept by the services
     (in SQL, so replies arriving at once never lose a count) so lists need no aggregate
@@ -185,8 +184,7 @@ class Thread(Base):
 
 
 class Post(Base):
-    """A thread's first post or a reply. Export decision: the author's posts are exported
-    (source text and dates), hidden ones included; ``body_html`` is derived and is not."""
+    """A thread's first post or a reply; ``body_html`` is rendered once, when written."""
 
     __tablename__ = "posts"
     __table_args__ = (Index("ix_posts_thread_id_created_at_id", "thread_id", "created_at", "id"),)
@@ -210,7 +208,7 @@ class Post(Base):
 
 
 class PostRevision(Base):
-    """An earlier version of a post, for moderators. Export decision: in the author's export."""
+    """An earlier version of a post, for moderators."""
 
     __tablename__ = "post_revisions"
     __table_args__ = (Index("ix_post_revisions_post_id_id", "post_id", "id"),)
@@ -226,8 +224,7 @@ class PostRevision(Base):
 
 
 class Report(Base):
-    """A reader's report on a post. Export decision: in the reporter's export, never the
-    reported author's (reports are confidential to the group's hosts and moderators)."""
+    """A reader's report on a post, confidential to the group's hosts and moderators."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -267,9 +264,15 @@ class Report(Base):
 
 class ModerationLogEntry(Base):
     """One moderation action, in the open. ``group_id`` is None for site-wide actions
-    (account suspensions). The actor's handle and role are copied so the record
-    stays readable if the account changes or goes. Export decision: entries a
-    member made are in their export; entries about them are group records."""
+    (account suspensions).
+
+    Who acted and what was acted on are references, and names are rendered when the log
+    is read (``app.groups.log``), so an entry follows a renamed account and loses the
+    name of a deleted one: it then says "a deleted member". The role, the action, the
+    time and the moderator's reason stay, because the group's record of what its
+    moderators did must not disappear with the people it was about. ``role`` is
+    ``system`` for what Kindred did by itself (passing a group to a new host).
+    """
 
     __tablename__ = "moderation_log"
     __table_args__ = (
@@ -281,9 +284,47 @@ class ModerationLogEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
-    actor_handle: Mapped[str] = mapped_column(String(30))
     role: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(300))
+    # What was acted on: an account (``subject``), a post (and its thread) or a thread.
+    target_kind: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
+    subject: Mapped[Account | None] = relationship(foreign_keys=[subject_id])
+    post: Mapped[Post | None] = relationship()
+    thread: Mapped[Thread | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted, as the log shows it: ``@handle``, "a deleted member" or Kindred."""
+        if self.actor is not None:
+            return f"@{self.actor.handle}"
+        return "Kindred" if self.role == "system" else DELETED_MEMBER
+
+    @property
+    def target(self) -> str:
+        """What was acted on, rendered now from the references."""
+        if self.target_kind == "account":
+            return f"@{self.subject.handle}" if self.subject is not None else DELETED_MEMBER
+        if self.target_kind == "post" and self.post is not None:
+            post = self.post
+            author = f"@{post.author.handle}" if post.author is not None else DELETED_MEMBER
+            kind = "first post" if post.is_opener else "reply"
+            return f"{kind} #{post.id} by {author} in “{post.thread.title}”"
+        if self.target_kind == "post":
+            where = f" in “{self.thread.title}”" if self.thread is not None else ""
+            return f"a post that has since been erased{where}"
+        if self.thread is not None:
+            return f"thread “{self.thread.title}”"
+        return "a thread that has since been erased"

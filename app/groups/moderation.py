@@ -1,8 +1,8 @@
-"""Moderation in the open: reports, hiding, locking, removing, banning, and the log.
+"""Moderation in the open: reports, hiding, locking, removing and banning.
 
-Every action writes one moderation log entry saying when, who (handle and role),
-what, on what and why. Functions raise ``GroupError``/``Forbidden`` and change
-nothing when a rule says no; they flush, the caller commits.
+Every action writes one moderation log entry (``app.groups.log``) saying when, who
+(and in which role), what, on what and why. Functions raise ``GroupError``/``Forbidden``
+and change nothing when a rule says no; they flush, the caller commits.
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
+from app.groups.log import log_action
 from app.groups.models import (
     REPORT_REASONS,
-    Group,
     GroupBan,
     GroupMember,
-    ModerationLogEntry,
     Post,
     PostRevision,
     Report,
     Thread,
 )
 from app.groups.permissions import Access, is_banned, membership_in
-from app.groups.services import Forbidden, GroupError, log_action, refresh_thread
+from app.groups.services import Forbidden, GroupError, refresh_thread
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
@@ -48,12 +47,6 @@ def _reason(reason: str | None) -> str:
 def _require_moderator(access: Access) -> None:
     if not access.can_moderate:
         raise Forbidden("Only the group's hosts and moderators can do this.")
-
-
-def _describe(post: Post) -> str:
-    author = f"@{post.author.handle}" if post.author else "a former account"
-    kind = "first post" if post.is_opener else "reply"
-    return f"{kind} #{post.id} by {author} in “{post.thread.title}”"
 
 
 # Reports -----------------------------------------------------------------------
@@ -142,8 +135,8 @@ def dismiss_report(access: Access, report_id: int, reason: str | None) -> Report
         access.account,
         access.moderator_role,
         "dismissed a report on",
-        _describe(report.post),
-        reason,
+        post=report.post,
+        reason=reason,
     )
     return report
 
@@ -168,7 +161,7 @@ def hide_post(access: Access, post: Post, reason: str | None) -> Post:
     post.hidden_at = utcnow()
     refresh_thread(post.thread)
     _resolve_reports(post, access.account)
-    log_action(access.group, access.account, access.moderator_role, "hid", _describe(post), reason)
+    log_action(access.group, access.account, access.moderator_role, "hid", post=post, reason=reason)
     return post
 
 
@@ -180,7 +173,7 @@ def unhide_post(access: Access, post: Post, reason: str | None) -> Post:
     post.hidden_at = None
     refresh_thread(post.thread)
     log_action(
-        access.group, access.account, access.moderator_role, "unhid", _describe(post), reason
+        access.group, access.account, access.moderator_role, "unhid", post=post, reason=reason
     )
     return post
 
@@ -197,8 +190,8 @@ def lock_thread(access: Access, thread: Thread, reason: str | None) -> Thread:
         access.account,
         access.moderator_role,
         "locked",
-        f"thread “{thread.title}”",
-        reason,
+        thread=thread,
+        reason=reason,
     )
     return thread
 
@@ -214,8 +207,8 @@ def unlock_thread(access: Access, thread: Thread, reason: str | None) -> Thread:
         access.account,
         access.moderator_role,
         "unlocked",
-        f"thread “{thread.title}”",
-        reason,
+        thread=thread,
+        reason=reason,
     )
     return thread
 
@@ -257,7 +250,12 @@ def remove_member(access: Access, handle: str, reason: str | None) -> Account:
         raise GroupError("Hosts can't be removed; a host can step down or leave.")
     db.session.delete(member)
     log_action(
-        access.group, access.account, access.moderator_role, "removed", f"@{account.handle}", reason
+        access.group,
+        access.account,
+        access.moderator_role,
+        "removed",
+        subject=account,
+        reason=reason,
     )
     return account
 
@@ -281,7 +279,12 @@ def ban(access: Access, handle: str, reason: str | None) -> GroupBan:
     group_ban = GroupBan(group_id=access.group.id, account_id=account.id, reason=reason)
     db.session.add(group_ban)
     log_action(
-        access.group, access.account, access.moderator_role, "banned", f"@{account.handle}", reason
+        access.group,
+        access.account,
+        access.moderator_role,
+        "banned",
+        subject=account,
+        reason=reason,
     )
     return group_ban
 
@@ -307,8 +310,8 @@ def unban(access: Access, handle: str, reason: str | None) -> Account:
         access.account,
         access.moderator_role,
         "lifted the ban on",
-        f"@{account.handle}",
-        reason,
+        subject=account,
+        reason=reason,
     )
     return account
 
@@ -324,26 +327,3 @@ def bans(access: Access) -> list[GroupBan]:
             .limit(PAGE_SIZE)
         )
     )
-
-
-# The log -----------------------------------------------------------------------
-
-
-def log_page(group: Group | None, cursor: str | None) -> Page[ModerationLogEntry]:
-    """A moderation log, newest first: a group's, or the site's when ``group`` is None."""
-    query = select(ModerationLogEntry).where(
-        ModerationLogEntry.group_id == group.id if group else ModerationLogEntry.group_id.is_(None)
-    )
-    values = decode_cursor(cursor, (datetime, int))
-    if values is not None:
-        query = query.where(
-            after_key((ModerationLogEntry.created_at, ModerationLogEntry.id), values, True)
-        )
-    rows = list(
-        db.session.scalars(
-            query.order_by(
-                ModerationLogEntry.created_at.desc(), ModerationLogEntry.id.desc()
-            ).limit(PAGE_SIZE + 1)
-        )
-    )
-    return page_of(rows, lambda entry: (entry.created_at, entry.id))

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Account
 from app.forms import refuse
-from app.groups import bp, forms, moderation, services
+from app.groups import bp, forms, log, moderation, services
 from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
 from app.input import id_arg
@@ -440,7 +440,7 @@ def report_queue(slug: str):
 @bp.get("/<slug>/log")
 def moderation_log(slug: str):
     access = _load(slug)
-    page = moderation.log_page(access.group, request.args.get("before"))
+    page = log.log_page(access.group, request.args.get("before"))
     return render_template("groups/log.html", access=access, page=page)
 
 

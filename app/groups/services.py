@@ -18,6 +18,7 @@ from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
 from app.domain import DomainError, NotPermitted
+from app.groups.log import log_action
 from app.groups.models import (
     JOIN_POLICIES,
     ROLES,
@@ -26,12 +27,12 @@ from app.groups.models import (
     GroupMember,
     Invitation,
     JoinRequest,
-    ModerationLogEntry,
     Post,
     PostRevision,
     Thread,
 )
 from app.groups.permissions import Access, is_banned, membership_in
+from app.groups.succession import hand_over
 from app.markdown import render_markdown
 from app.memberships.services import NotAllowed, require_writer
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
@@ -68,29 +69,6 @@ def _text(value: str | None, field: str, label: str, maximum: int, required: boo
     if len(value) > maximum:
         raise GroupError(f"Keep {label.lower()} to {maximum} characters.", field)
     return value
-
-
-def log_action(
-    group: Group | None,
-    actor: Account,
-    role: str,
-    action: str,
-    target: str,
-    reason: str = "",
-) -> ModerationLogEntry:
-    """Write one entry to ``group``'s moderation log (the site log when ``group`` is None)."""
-    entry = ModerationLogEntry(
-        group_id=group.id if group else None,
-        actor_id=actor.id,
-        actor_handle=actor.handle,
-        role=role,
-        action=action,
-        target=target[:300],
-        reason=reason,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
 
 
 # Groups ------------------------------------------------------------------------
@@ -384,12 +362,18 @@ def _host_count(group: Group) -> int:
 
 
 def leave_group(access: Access) -> None:
-    """Leave the group; one's posts stay. The last host must name another host first."""
+    """Leave the group; one's posts stay. When its only host leaves, the group passes to
+    its longest-standing moderator or member (``succession``); the only person in a
+    group cannot leave it, since nobody would host it."""
     member = access.member
     if member is None:
         raise GroupError("You are not in this group.")
-    if member.role == "host" and _host_count(access.group) == 1:
-        raise GroupError("You are the only host. Make someone else a host before you leave.")
+    only_host = member.role == "host" and _host_count(access.group) == 1
+    if only_host and hand_over(access.group, access.account, "The only host left.") is None:
+        raise GroupError(
+            "You are the only person in this group, so nobody could take it over. "
+            "Invite someone to host it before you leave."
+        )
     db.session.delete(member)
     db.session.flush()
     access.member = None
@@ -409,7 +393,7 @@ def change_role(access: Access, handle: str, role: str) -> GroupMember:
         raise GroupError("A group needs at least one host. Make someone else a host first.")
     if member.role != role:
         member.role = role
-        log_action(access.group, access.account, "host", f"made {role}", f"@{account.handle}")
+        log_action(access.group, access.account, "host", f"made {role}", subject=account)
     return member
 
 

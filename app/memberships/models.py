@@ -1,7 +1,6 @@
 """Complimentary memberships granted by admins (staff, moderators, friends of the project).
 
-Export decision: a member's own grants (kind, dates) belong in their export; the
-granting admin and the reason are operator records and do not.
+What of it is exported and what deletion does: ``app.memberships.personal_data``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 from flask import render_template
 
+from app import personal_data
 from app.pages import bp
 
 
@@ -15,4 +16,6 @@ def about():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    return render_template(
+        "pages/privacy.html", features=personal_data.features(), files=personal_data.export_files()
+    )

@@ -2,6 +2,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.accounts.models import Account
 from app.db import utcnow
 from app.groups.models import Group, GroupMember, Invitation, JoinRequest
 from tests.helpers import add_to_group, make_account, make_group, make_member
@@ -250,7 +251,6 @@ def test_group_always_keeps_a_host(client, auth, session):
     add_to_group(group, make_member("cai"))
     auth.login("bea")
     client.post("/groups/gardens/members/bea/role", data={"role": "member"})
-    client.post("/groups/gardens/leave")
     roles = dict(session.execute(select(GroupMember.account_id, GroupMember.role)).all())
     assert sorted(roles.values()) == ["host", "member"]
 
@@ -258,6 +258,52 @@ def test_group_always_keeps_a_host(client, auth, session):
     assert client.post("/groups/gardens/leave").status_code == 303
     roles = session.scalars(select(GroupMember.role)).all()
     assert roles == ["host"]
+
+
+def test_the_only_host_leaving_passes_the_group_to_its_longest_standing_moderator(
+    client, auth, session
+):
+    group = make_group(make_member("bea"))
+    add_to_group(group, make_member("cai"))
+    add_to_group(group, make_member("dev"), role="moderator")
+    add_to_group(group, make_member("eve"), role="moderator")
+    auth.login("bea")
+    assert client.post("/groups/gardens/leave").status_code == 303
+    roles = dict(
+        session.execute(
+            select(Account.handle, GroupMember.role).join(
+                Account, Account.id == GroupMember.account_id
+            )
+        ).all()
+    )
+    assert roles == {"cai": "member", "dev": "host", "eve": "moderator"}
+    log = client.get("/groups/gardens/log").get_data(as_text=True)
+    assert "Kindred" in log
+    assert "passed the group to @dev" in log
+    assert "The only host left." in log
+    assert "@bea" not in log
+
+
+def test_without_a_moderator_the_group_passes_to_its_longest_standing_member(client, auth, session):
+    group = make_group(make_member("bea"))
+    add_to_group(group, make_member("cai"))
+    add_to_group(group, make_member("dev"))
+    auth.login("bea")
+    client.post("/groups/gardens/leave")
+    host = session.scalar(
+        select(Account.handle)
+        .join(GroupMember, GroupMember.account_id == Account.id)
+        .where(GroupMember.role == "host")
+    )
+    assert host == "cai"
+
+
+def test_the_only_person_in_a_group_cannot_leave_it_without_a_host(client, auth, session):
+    make_group(make_member("bea"))
+    auth.login("bea")
+    response = client.post("/groups/gardens/leave", follow_redirects=True)
+    assert "nobody could take it over" in response.get_data(as_text=True)
+    assert session.scalars(select(GroupMember.role)).all() == ["host"]
 
 
 def test_role_changes_are_in_the_moderation_log(client, auth, session):

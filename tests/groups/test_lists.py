@@ -7,9 +7,9 @@ from sqlalchemy import event
 
 from app.db import db
 from app.groups import services
+from app.groups.log import log_action
 from app.groups.models import GroupMember, Report
 from app.groups.permissions import access_to
-from app.groups.services import log_action
 from app.pagination import PAGE_SIZE
 from tests.helpers import add_to_group, make_account, make_group, make_member, make_reply
 
@@ -111,7 +111,7 @@ def test_moderation_pages_run_the_same_queries_for_1_or_50_items(engine, client,
             session.add(
                 Report(post_id=opener_id, group_id=group.id, reporter_id=reporter.id, reason="spam")
             )
-            log_action(group, host, "host", "locked", f"thread {thread.id}", "test")
+            log_action(group, host, "host", "locked", thread=thread, reason="test")
         for n in range(count - 1):
             session.add(
                 GroupMember(group_id=group.id, account_id=make_account(f"{group.slug}-{n}").id)
