@@ -85,6 +85,9 @@ class OutgoingMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Deleted as soon as it is sent or refused, not kept for MAIL_RETENTION_DAYS: the
+    # message telling a person their account is deleted must not outlive its delivery.
+    forget_when_done: Mapped[bool] = mapped_column(default=False)
 
     def as_message(self) -> EmailMessage:
         message = EmailMessage()
@@ -102,10 +105,11 @@ def outbox(app: Flask) -> list[EmailMessage]:
     return app.extensions.setdefault("kindred_outbox", [])
 
 
-def send_mail(to: str, subject: str, body: str) -> EmailMessage:
+def send_mail(to: str, subject: str, body: str, *, forget_when_done: bool = False) -> EmailMessage:
     """Queue one plain-text message with the current unit of work and return it.
 
-    It is delivered once the session commits, and never if it rolls back.
+    It is delivered once the session commits, and never if it rolls back. With
+    ``forget_when_done`` no copy is kept once it is sent (or refused for good).
     """
     row = OutgoingMail(
         message_id=make_msgid(domain="kindred.localhost"),
@@ -115,6 +119,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
         body=body,
         created_at=utcnow(),
         next_attempt_at=utcnow(),
+        forget_when_done=forget_when_done,
     )
     session = db.session
     session.add(row)
@@ -195,8 +200,8 @@ def deliver(mail_id: int) -> float | None:
         _transmit(message)
     except _Refused as error:
         row.status, row.finished_at, row.last_error = MailStatus.FAILED, utcnow(), str(error)[:500]
-        logger.warning("Mail %s to %s was refused for good: %s", row.id, row.recipient, error)
-        db.session.commit()
+        logger.warning("Mail %s was refused for good: %s", row.id, error)
+        _finish(row)
         return None
     except Exception as error:
         delay = _retry_delay(row.attempts)
@@ -206,10 +211,16 @@ def deliver(mail_id: int) -> float | None:
         db.session.commit()
         return delay
     row.status, row.finished_at, row.last_error = MailStatus.SENT, utcnow(), None
-    db.session.commit()
+    _finish(row)
     if current_app.config.get("TESTING"):
         outbox(current_app).append(message)
     return None
+
+
+def _finish(row: OutgoingMail) -> None:
+    if row.forget_when_done:
+        db.session.delete(row)
+    db.session.commit()
 
 
 def _retry_delay(attempts: int) -> float:

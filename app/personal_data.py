@@ -38,6 +38,7 @@ DECLARATIONS = (
     "app.billing.personal_data",
     "app.groups.personal_data",
     "app.exports.personal_data",
+    "app.mail_personal_data",
 )
 
 ACCOUNTS_TABLE = "accounts"
@@ -114,8 +115,13 @@ def features() -> list[Feature]:
     """Every declared feature, in ``DECLARATIONS`` order."""
     for module in DECLARATIONS:
         importlib.import_module(module)
-    order = {module.split(".")[1]: n for n, module in enumerate(DECLARATIONS)}
+    order = {_feature_name(module): n for n, module in enumerate(DECLARATIONS)}
     return sorted(_features.values(), key=lambda feature: order.get(feature.name, len(order)))
+
+
+def _feature_name(module: str) -> str:
+    name = module.split(".")[1]
+    return name.removesuffix("_personal_data")
 
 
 def tables() -> dict[str, Table]:

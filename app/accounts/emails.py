@@ -63,4 +63,5 @@ def send_account_deleted(email: str, handle: str) -> None:
         "any membership you paid for is cancelled: nothing more will be charged. Paid "
         "invoices stay in our books, as the law requires, without your name or address.\n\n"
         "You are welcome back any time; you can sign up again with this address.\n",
+        forget_when_done=True,
     )

@@ -112,6 +112,30 @@ def test_a_rolled_back_session_forgets_its_mail_for_the_next_commit(app):
     assert [m["Subject"] for m in outbox(app)] == ["Kept"]
 
 
+def test_mail_marked_to_be_forgotten_leaves_no_copy_once_sent(smtp_app, smtp_server):
+    with smtp_app.app_context():
+        send_mail("ada@example.org", "Goodbye", "Body\n", forget_when_done=True)
+        send_mail("bea@example.org", "Kept a while", "Body\n")
+        db.session.commit()
+    assert [m["Subject"] for m in smtp_server.received] == ["Goodbye", "Kept a while"]
+    assert [row.subject for row in rows(smtp_app)] == ["Kept a while"]
+
+
+def test_mail_marked_to_be_forgotten_waits_while_undelivered(smtp_app, smtp_server):
+    smtp_server.stop()
+    with smtp_app.app_context():
+        send_mail("ada@example.org", "Goodbye", "Body\n", forget_when_done=True)
+        db.session.commit()
+    [row] = rows(smtp_app)
+    assert row.status == MailStatus.PENDING
+    smtp_server.start()
+    make_due(smtp_app)
+    with smtp_app.app_context():
+        assert deliver(row.id) is None
+    assert rows(smtp_app) == []
+    assert [m["Subject"] for m in smtp_server.received] == ["Goodbye"]
+
+
 def test_mail_goes_out_by_smtp_after_the_commit(smtp_app, smtp_server):
     with smtp_app.app_context():
         send_mail("ada@example.org", "Hello", "Open https://kindred.example/x\n")
