@@ -81,6 +81,12 @@ class Config:
     STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
     MEMBERSHIP_PRICE_CENTS = _env_int("MEMBERSHIP_PRICE_CENTS", 2500)
     MEMBERSHIP_CURRENCY = os.environ.get("MEMBERSHIP_CURRENCY", "usd").lower()
+    # A past_due membership keeps covering this many days after the payment first failed.
+    MEMBERSHIP_GRACE_DAYS = _env_int("MEMBERSHIP_GRACE_DAYS", 14)
+    # `flask billing send-renewal-reminders` announces a yearly charge this many days ahead.
+    RENEWAL_REMINDER_DAYS = _env_int("RENEWAL_REMINDER_DAYS", 14)
+    # The site's public address, for links in mail sent by commands (no request to ask).
+    SITE_URL = os.environ.get("SITE_URL")
 
 
 class DevelopmentConfig(Config):
@@ -96,6 +102,7 @@ class DevelopmentConfig(Config):
         None if Config.STRIPE_SECRET_KEY else "whsec_kindred_sandbox"
     )
     STRIPE_SECRET_KEY = Config.STRIPE_SECRET_KEY or "sk_test_kindred_sandbox"
+    SITE_URL = Config.SITE_URL or "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -107,12 +114,16 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
     RATELIMIT_STORAGE_URI = "memory://"
-    STRIPE_SECRET_KEY = "sk_test_kindred_tests"  # noqa: S105
+    # The sandbox's own key, which it checks like Stripe checks yours.
+    STRIPE_SECRET_KEY = "sk_test_kindred_sandbox"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
     STRIPE_API_BASE = "http://127.0.0.1:9"  # tests that talk to Stripe start a sandbox
     STRIPE_MAX_NETWORK_RETRIES = 0
     MEMBERSHIP_PRICE_CENTS = 2500
     MEMBERSHIP_CURRENCY = "usd"
+    MEMBERSHIP_GRACE_DAYS = 14
+    RENEWAL_REMINDER_DAYS = 14
+    SITE_URL = "http://kindred.test"
 
 
 class ProductionConfig(Config):

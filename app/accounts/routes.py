@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp, emails, forms, services
 from app.accounts.models import Account
+from app.billing import services as billing_services
 from app.extensions import limiter
 
 
@@ -245,6 +246,8 @@ def confirm_email_change(token: str):
             flash(error.message, "error")
         else:
             emails.send_email_changed_notice(current_user, old_email)
+            # Receipts follow the member at once; a failure is left to `billing reconcile`.
+            billing_services.update_customer_email(current_user)
             flash("Your email address is changed.", "success")
         return redirect(url_for("accounts.settings"), code=303)
     return render_template("accounts/confirm_email_change.html", form=form)
