@@ -54,6 +54,8 @@ def record_dispute(dispute: dict[str, Any], event_created: int) -> Dispute | Non
         local = _locked(remote["id"])
     elif not from_api and local.is_closed:
         return local
+    if local.account_id is None:
+        local.account_id = _dispute_account(remote)
     charge = remote.get("charge")
     local.stripe_charge_id = charge.get("id") if isinstance(charge, dict) else charge
     local.payment_intent_id = _id(remote.get("payment_intent"))
@@ -155,7 +157,7 @@ def _amount(dispute: Dispute) -> str:
 
 
 def _facts(dispute: Dispute, livemode: bool) -> str:
-    who = "an account that no longer exists"
+    who = "not matched to an account (yet)"
     if dispute.account_id is not None:
         account = db.session.get(Account, dispute.account_id)
         who = f"@{account.handle}" if account else who

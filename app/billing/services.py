@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Account
 from app.billing import stripe_api
-from app.billing.models import LIVE_STATUSES, BillingCustomer, Invoice, Subscription
+from app.billing.models import LIVE_STATUSES, BillingCustomer, Dispute, Invoice, Subscription
 from app.db import Base, db, utcnow
 from app.domain import DomainError
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
@@ -545,6 +545,13 @@ def record_invoice(invoice_id: str, fallback: dict[str, Any] | None = None) -> I
     payment_intent = _invoice_payment_intent(remote)
     if payment_intent is not None:
         local.payment_intent_id = payment_intent
+        # A dispute heard of before its invoice belongs to the invoice's account.
+        db.session.execute(
+            update(Dispute)
+            .where(Dispute.payment_intent_id == payment_intent, Dispute.account_id.is_(None))
+            .values(account_id=local.account_id)
+            .execution_options(synchronize_session="fetch")
+        )
     if from_api:
         local.needs_refresh = False
         if local.payment_intent_id is not None:

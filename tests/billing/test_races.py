@@ -56,7 +56,7 @@ def committing(engine, tmp_path) -> Iterator[Committing]:
         url = TEST_DATABASE_URL
     app = create_app({"DATABASE_URL": url})
     limiter.reset()
-    sandbox = SandboxState(auto_deliver=False)
+    sandbox = SandboxState(auto_deliver=False, secret_key=app.config["STRIPE_SECRET_KEY"])
     server, base_url = serve_in_thread(sandbox)
     app.config["STRIPE_API_BASE"] = base_url
     try:
