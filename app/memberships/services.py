@@ -145,8 +145,12 @@ def membership_status(account: Account, at: datetime | None = None) -> Membershi
             state = "renewing"
     elif membership is not None:
         state = membership.kind
-    elif latest is not None and latest.status == "past_due":
-        state, until = "grace_ended", latest.grace_ends_at(grace_period())
+    elif (
+        latest is not None
+        and latest.status == "past_due"
+        and (grace_end := latest.grace_ends_at(grace_period())) is not None
+    ):
+        state, until = "grace_ended", grace_end
     else:
         state = "lapsed" if latest is not None else "none"
     days = current_app.config["MEMBERSHIP_GRACE_DAYS"]

@@ -62,7 +62,12 @@ def _decide_dispute(won: bool):
         ]
         if not open_:
             raise SandboxError("no open dispute")
-        state.decide_dispute(open_[0]["id"], won)
+        if won:  # evidence that wins it: charge.dispute.updated, then .closed
+            state.update_dispute(
+                open_[0]["id"], {"evidence": {"uncategorized_text": "winning_evidence"}}
+            )
+        else:
+            state.decide_dispute(open_[0]["id"], won=False)
 
     return decide
 
