@@ -118,6 +118,12 @@ class Config:
     STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
     MEMBERSHIP_PRICE_CENTS = _env_int("MEMBERSHIP_PRICE_CENTS", 2500)
     MEMBERSHIP_CURRENCY = os.environ.get("MEMBERSHIP_CURRENCY", "usd").lower()
+    # A past_due membership keeps covering this many days after the payment first failed.
+    MEMBERSHIP_GRACE_DAYS = _env_int("MEMBERSHIP_GRACE_DAYS", 14)
+    # `flask billing send-renewal-reminders` announces a yearly charge this many days ahead.
+    RENEWAL_REMINDER_DAYS = _env_int("RENEWAL_REMINDER_DAYS", 14)
+    # The site's public address, for links in mail sent by commands (no request to ask).
+    SITE_URL = os.environ.get("SITE_URL")
 
     @classmethod
     def check(cls) -> None:
@@ -139,6 +145,7 @@ class DevelopmentConfig(Config):
         None if Config.STRIPE_SECRET_KEY else "whsec_kindred_sandbox"
     )
     STRIPE_SECRET_KEY = Config.STRIPE_SECRET_KEY or "sk_test_kindred_sandbox"
+    SITE_URL = Config.SITE_URL or "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -152,12 +159,16 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never reach a real mail server unless one says so
     JOBS_URL = "memory://"
-    STRIPE_SECRET_KEY = "sk_test_kindred_tests"  # noqa: S105
+    # The sandbox's own key, which it checks like Stripe checks yours.
+    STRIPE_SECRET_KEY = "sk_test_kindred_sandbox"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
     STRIPE_API_BASE = "http://127.0.0.1:9"  # tests that talk to Stripe start a sandbox
     STRIPE_MAX_NETWORK_RETRIES = 0
     MEMBERSHIP_PRICE_CENTS = 2500
     MEMBERSHIP_CURRENCY = "usd"
+    MEMBERSHIP_GRACE_DAYS = 14
+    RENEWAL_REMINDER_DAYS = 14
+    SITE_URL = "http://kindred.test"
 
 
 class ProductionConfig(Config):

@@ -38,7 +38,10 @@ def start_local_sandbox(app: Flask) -> BaseWSGIServer | None:
     from devstack.stripe_sandbox import SandboxState, serve_in_thread
 
     parts = urlsplit(app.config["STRIPE_API_BASE"])
-    state = SandboxState(data_path=Path(app.instance_path) / "stripe-sandbox.json")
+    state = SandboxState(
+        data_path=Path(app.instance_path) / "stripe-sandbox.json",
+        secret_key=app.config["STRIPE_SECRET_KEY"],
+    )
     app_port = app.config.get("DEV_SERVER_PORT", 5000)
     state.add_webhook_endpoint(
         f"http://127.0.0.1:{app_port}/stripe/webhook", app.config["STRIPE_WEBHOOK_SECRET"]

@@ -10,6 +10,7 @@ from limits import parse
 from app.accounts import bp, emails, forms, services
 from app.accounts.deletion import delete_account as delete_account_for
 from app.accounts.models import Account
+from app.billing import services as billing_services
 from app.domain import DomainError
 from app.exports import services as exports
 from app.exports.forms import ExportForm
@@ -306,6 +307,8 @@ def confirm_email_change(token: str):
             refuse(error)
         else:
             emails.send_email_changed_notice(current_user, old_email)
+            # Receipts follow the member at once; a failure is left to `billing reconcile`.
+            billing_services.update_customer_email(current_user)
             flash("Your email address is changed.", "success")
         return redirect(url_for("accounts.settings"), code=303)
     return render_template("accounts/confirm_email_change.html", form=form)

@@ -1,4 +1,5 @@
-"""Kindred's local record of what Stripe knows: customers, subscriptions, paid invoices, events.
+"""Kindred's local record of what Stripe knows: customers, subscriptions, paid invoices,
+disputes and the events applied.
 
 Webhooks keep these tables current (see ``app.billing.webhooks``), so the app answers
 "is this account a member?" and shows billing history without asking Stripe.
@@ -6,13 +7,38 @@ Webhooks keep these tables current (see ``app.billing.webhooks``), so the app an
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, utcnow
+from app.db import Base, one_of, utcnow
 
+# Stripe's statuses, as its API names them.
+SUBSCRIPTION_STATUSES = (
+    "incomplete",
+    "incomplete_expired",
+    "trialing",
+    "active",
+    "past_due",
+    "canceled",
+    "unpaid",
+    "paused",
+)
+INVOICE_STATUSES = ("draft", "open", "paid", "uncollectible", "void")
+DISPUTE_STATUSES = (
+    "warning_needs_response",
+    "warning_under_review",
+    "warning_closed",
+    "needs_response",
+    "under_review",
+    "won",
+    "lost",
+    "prevented",
+)
+CLOSED_DISPUTE_STATUSES = ("warning_closed", "won", "lost", "prevented")
+
+# Still running at Stripe (a second subscription is refused while one of these exists).
 LIVE_STATUSES = ("active", "trialing", "past_due")
 
 
@@ -37,6 +63,7 @@ class Subscription(Base):
     """
 
     __tablename__ = "subscriptions"
+    __table_args__ = (one_of("status", SUBSCRIPTION_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -48,32 +75,69 @@ class Subscription(Base):
     current_period_start: Mapped[datetime | None]
     current_period_end: Mapped[datetime | None]
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    # A set end date (Stripe's ``cancel_at``), which may come before the period's end.
+    cancel_at: Mapped[datetime | None]
     canceled_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
-    # When Stripe will next try a failed renewal payment (past_due only).
+    # What the next renewal charges (the subscription's price times its quantity).
+    renewal_amount: Mapped[int | None]
+    renewal_currency: Mapped[str | None] = mapped_column(String(3))
+    # past_due only: when the unpaid renewal first failed (the grace period counts from it)
+    # and when Stripe will next try it.
+    past_due_since: Mapped[datetime | None]
     next_payment_attempt: Mapped[datetime | None]
+    # The subscription's newest invoice, as Stripe last named it.
+    latest_invoice_id: Mapped[str | None] = mapped_column(String(255))
+    # The unpaid invoice whose payment the member must confirm (3-D Secure), and Stripe's
+    # hosted page for doing so.
+    action_invoice_id: Mapped[str | None] = mapped_column(String(255))
+    action_url: Mapped[str | None] = mapped_column(String(2000))
+    # The period end a renewal reminder was mailed for (one reminder per period).
+    reminded_for_period_end: Mapped[datetime | None]
     last_event_created: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_STATUSES
+    def ends_at(self) -> datetime | None:
+        """When a running subscription stops covering unless it renews: the period's end,
+        or the set cancellation date if that comes first."""
+        ends = [moment for moment in (self.current_period_end, self.cancel_at) if moment]
+        return min(ends) if ends else None
 
-    def covers(self, moment: datetime) -> bool:
-        """Active or trialing until the period ends; past_due is a grace period with no date."""
+    @property
+    def is_ending(self) -> bool:
+        """Cancelled by the member (or an admin) but still running until ``ends_at``."""
+        return self.cancel_at_period_end or self.cancel_at is not None
+
+    def grace_ends_at(self, grace: timedelta) -> datetime | None:
+        """past_due: the end of the grace period counted from the first failed payment."""
+        since = self.past_due_since or self.current_period_start
+        return since + grace if since else None
+
+    def covers(self, moment: datetime, grace: timedelta) -> bool:
+        """Active or trialing until ``ends_at``; past_due for ``grace`` after the payment
+        first failed, whatever Stripe's own retry settings."""
         if self.status == "past_due":
-            return True
+            grace_end = self.grace_ends_at(grace)
+            return grace_end is not None and moment < grace_end
         if self.status in ("active", "trialing"):
-            return self.current_period_end is not None and moment < self.current_period_end
+            return self.ends_at is not None and moment < self.ends_at
         return False
 
 
 class Invoice(Base):
-    """A paid invoice: the member's billing history, kept locally."""
+    """A paid invoice: the member's billing history, kept locally.
+
+    ``needs_refresh`` marks an invoice stored from an event's own payload while Stripe could
+    not be reached: its payment (and so its refunds) is read from Stripe at the next chance.
+    """
 
     __tablename__ = "invoices"
     # The billing history lists an account's invoices newest first, by (paid_at, id).
-    __table_args__ = (Index("ix_invoices_account_id_paid_at_id", "account_id", "paid_at", "id"),)
+    __table_args__ = (
+        Index("ix_invoices_account_id_paid_at_id", "account_id", "paid_at", "id"),
+        one_of("status", INVOICE_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_invoice_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -88,7 +152,41 @@ class Invoice(Base):
     amount_refunded: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
     paid_at: Mapped[datetime]
+    needs_refresh: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Dispute(Base):
+    """A payment the card holder disputed with their bank (a chargeback or an inquiry).
+
+    Kept when the account is deleted (``account_id`` becomes NULL): it is part of the
+    books.  ``admins_told_*`` record which mails went out.
+    """
+
+    __tablename__ = "disputes"
+    __table_args__ = (one_of("status", DISPUTE_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stripe_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(255))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255))
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime]
+    evidence_due_by: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    admins_told_opened: Mapped[bool] = mapped_column(default=False)
+    admins_told_closed: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_DISPUTE_STATUSES
 
 
 class StripeEvent(Base):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.billing.closing import close_billing
-from app.billing.models import BillingCustomer, Invoice, Subscription
+from app.billing.models import BillingCustomer, Dispute, Invoice, Subscription
 from app.billing.services import customer_for
 from app.exports.archive import ExportContext, json_document, render_stream, stream_rows
 from app.personal_data import Deletion, Feature, Section, Table, register
@@ -36,6 +36,7 @@ def _subscriptions(ctx: ExportContext) -> Iterator[dict]:
             Subscription.current_period_start,
             Subscription.current_period_end,
             Subscription.cancel_at_period_end,
+            Subscription.cancel_at,
             Subscription.canceled_at,
             Subscription.ended_at,
         )
@@ -63,11 +64,32 @@ def _invoices(ctx: ExportContext) -> Iterator[dict]:
         yield dict(row._mapping)
 
 
+def _disputes(ctx: ExportContext) -> Iterator[dict]:
+    query = (
+        select(
+            Dispute.amount,
+            Dispute.currency,
+            Dispute.reason,
+            Dispute.status,
+            Dispute.opened_at,
+            Dispute.closed_at,
+        )
+        .where(Dispute.account_id == ctx.account.id)
+        .order_by(Dispute.opened_at, Dispute.id)
+    )
+    for row in stream_rows(query):
+        yield dict(row._mapping)
+
+
 def write_billing(ctx: ExportContext) -> Iterator[str]:
     return json_document(
         "billing.json",
         {"stripe_customer_id": _customer_id(ctx)},
-        {"subscriptions": _subscriptions(ctx), "invoices": _invoices(ctx)},
+        {
+            "subscriptions": _subscriptions(ctx),
+            "invoices": _invoices(ctx),
+            "disputes": _disputes(ctx),
+        },
     )
 
 
@@ -77,6 +99,7 @@ def billing_html(ctx: ExportContext) -> Iterator[str]:
         customer_id=_customer_id(ctx),
         subscriptions=_subscriptions(ctx),
         invoices=_invoices(ctx),
+        disputes=_disputes(ctx),
     )
 
 
@@ -127,13 +150,27 @@ register(
                 references={"account_id": Deletion.UNLINKED},
                 shared_with=STRIPE,
             ),
+            Table(
+                "disputes",
+                title="Disputed payments",
+                holds="A payment you disputed with your bank: its amount, currency, the "
+                "reason your bank gave, its status and when it opened and closed.",
+                why="The operator must answer a dispute and keep it in the books.",
+                kept="As long as the law requires the operator to keep their books. When "
+                "you delete your account the record stays, but nothing in it names you.",
+                export="billing.json",
+                on_delete="Kept for the books, without anything that names you.",
+                references={"account_id": Deletion.UNLINKED},
+                shared_with=STRIPE,
+            ),
         ),
         sections=(
             Section(
                 "billing.json",
                 "Billing",
                 "Your Stripe customer number, your subscriptions (status, periods, renewal, "
-                "cancellation) and your paid invoices (number, date, amount, refunds). "
+                "cancellation), your paid invoices (number, date, amount, refunds) and any "
+                "payment you disputed with your bank. "
                 "Stripe's own identifiers for subscriptions and invoices are bookkeeping "
                 "and are left out.",
                 write_billing,

@@ -6,7 +6,7 @@ import stripe
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.billing import bp, forms, services, webhooks
+from app.billing import bp, forms, services, stripe_api, webhooks
 from app.memberships.services import current_membership
 
 PROVIDER_DOWN = (
@@ -92,5 +92,13 @@ def receive_webhook():
         )
     except webhooks.InvalidWebhook:
         return {"error": "invalid signature"}, 400
-    applied = webhooks.handle_event(event)
+    try:
+        applied = webhooks.handle_event(event)
+    except stripe.StripeError as error:
+        if not (stripe_api.is_busy(error) or isinstance(error, stripe.APIConnectionError)):
+            raise
+        # Nothing is kept (the response is an error, so the request rolls back): Stripe
+        # delivers the event again later.
+        current_app.logger.warning("Stripe busy during %s; asked for a retry", event["id"])
+        return {"error": "Stripe is busy; please retry"}, 503, {"Retry-After": "60"}
     return {"received": True, "duplicate": not applied}

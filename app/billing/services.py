@@ -1,13 +1,18 @@
 """Paid memberships: the Stripe customer, Checkout, the Billing Portal and local billing state.
 
 Kindred sends Stripe only an account's email and id (``metadata[kindred_account_id]``),
-never names, handles or anything a member wrote.  When a member changes their email, the
-next checkout or portal visit updates it at Stripe too, so receipts follow them.
+never names, handles or anything a member wrote.  A confirmed email change reaches Stripe's
+customer at once (``update_customer_email``); if Stripe cannot be told then, ``reconcile``
+brings it up to date.
 
 Local state is a copy of Stripe's: ``sync_subscription`` stores what Stripe says now (or,
 when Stripe cannot be reached, what a newer-than-stored event said), and ``record_invoice``
 keeps each paid invoice for the billing history.  ``app.billing.webhooks`` and
 ``reconcile`` both go through these functions.
+
+The first write of a customer, subscription or invoice is an ``INSERT ... ON CONFLICT DO
+NOTHING`` followed by a locking read, so Stripe's events arriving all at once (and the
+welcome page racing them) find or make exactly one row and never a unique violation.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from typing import Any
 
 import stripe
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Account
 from app.billing import stripe_api
-from app.billing.models import LIVE_STATUSES, BillingCustomer, Invoice, Subscription
-from app.db import db
+from app.billing.models import LIVE_STATUSES, BillingCustomer, Dispute, Invoice, Subscription
+from app.db import Base, db, utcnow
 from app.domain import DomainError
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
@@ -40,6 +47,20 @@ def from_timestamp(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+def insert_missing(model: type[Base], values: dict[str, Any], unique_column: str) -> bool:
+    """Insert a row unless one with the same ``unique_column`` exists (or is being inserted
+    by a concurrent transaction, which this waits for); True if this call inserted it."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialects[db.session.get_bind().dialect.name]
+    statement = insert(model).values(**values)
+    return (
+        db.session.execute(
+            statement.on_conflict_do_nothing(index_elements=[unique_column])
+        ).rowcount
+        == 1
+    )
+
+
 # -- the customer --------------------------------------------------------------------------
 
 
@@ -48,9 +69,18 @@ def hold_billing_lock(account: Account) -> None:
 
     A row lock on PostgreSQL (two clicks cannot create two customers); the write lock on
     SQLite, so a webhook that arrives while Stripe answers waits for this transaction
-    instead of committing underneath it.
+    instead of committing underneath it.  Take it before the unit of work writes anything:
+    on SQLite a transaction that has only read cannot become a writer once another
+    connection has committed, so then its reads are dropped and the lock taken afresh.
     """
-    db.session.execute(update(Account).where(Account.id == account.id).values(id=Account.id))
+    lock = update(Account).where(Account.id == account.id).values(id=Account.id)
+    try:
+        db.session.execute(lock)
+    except OperationalError as error:
+        if not getattr(error.orig, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            raise
+        db.session.rollback()
+        db.session.execute(lock)
 
 
 def customer_for(account: Account) -> BillingCustomer | None:
@@ -70,9 +100,33 @@ def ensure_customer(account: Account) -> str:
     customer = api.v1.customers.create(
         {"email": account.email, "metadata": {"kindred_account_id": str(account.id)}}
     )
-    db.session.add(BillingCustomer(account_id=account.id, stripe_customer_id=customer.id))
-    db.session.flush()
-    return customer.id
+    insert_missing(
+        BillingCustomer,
+        {"account_id": account.id, "stripe_customer_id": customer.id, "created_at": utcnow()},
+        "account_id",
+    )
+    return customer_for(account).stripe_customer_id
+
+
+def update_customer_email(account: Account) -> bool:
+    """Give the account's Stripe customer (if it has one) its current email address now.
+
+    Never raises: if Stripe cannot be told, the change is logged and ``reconcile`` brings
+    the customer's email up to date later.  Returns whether Stripe has it.
+    """
+    link = customer_for(account)
+    if link is None:
+        return True
+    try:
+        stripe_api.client().v1.customers.update(link.stripe_customer_id, {"email": account.email})
+    except stripe.StripeError:
+        current_app.logger.warning(
+            "Could not give Stripe customer %s its new email; reconcile will",
+            link.stripe_customer_id,
+            exc_info=True,
+        )
+        return False
+    return True
 
 
 # -- the catalog ---------------------------------------------------------------------------
@@ -247,6 +301,33 @@ class SubscriptionState:
     cancel_at_period_end: bool
 
 
+# Statuses in which an unpaid latest invoice may be waiting for the member to confirm it.
+AWAITING_PAYMENT = ("past_due", "unpaid")
+
+
+def _locked_subscription(subscription_id: str) -> Subscription | None:
+    return db.session.scalar(
+        select(Subscription)
+        .where(Subscription.stripe_subscription_id == subscription_id)
+        .with_for_update()
+    )
+
+
+def _retrieve_subscription(subscription_id: str) -> dict[str, Any] | None:
+    """The subscription as Stripe says now, or None if Stripe cannot be reached (or does not
+    know it).  Stripe answering "busy" (429, 5xx) raises: the caller tries again later."""
+    try:
+        return stripe_api.plain(
+            stripe_api.client().v1.subscriptions.retrieve(
+                subscription_id, {"expand": ["latest_invoice"]}
+            )
+        )
+    except stripe.StripeError as error:
+        if stripe_api.is_unreachable(error):
+            return None
+        raise
+
+
 def sync_subscription(
     subscription_id: str,
     event_created: int = 0,
@@ -258,49 +339,62 @@ def sync_subscription(
     """Store the subscription as Stripe describes it now.
 
     ``remote`` is a copy just read from Stripe; without it the subscription is read from
-    the API.  If Stripe cannot be reached (or does not know it), ``fallback`` -- the object
-    carried by an event created at ``event_created`` -- is stored instead, but only if that
-    event is not older than what the row already reflects.  With neither, nothing changes.
+    the API, under the row's lock, so whichever handler writes last wrote the newest truth.
+    If Stripe cannot be reached (or does not know it), ``fallback`` -- the object carried by
+    an event created at ``event_created`` -- is stored instead, but only if that event is
+    not older than what the row already reflects.  With neither, nothing changes.
     Subscriptions of customers Kindred does not know are ignored (returns None).
     """
-    local = db.session.scalar(
-        select(Subscription)
-        .where(Subscription.stripe_subscription_id == subscription_id)
-        .with_for_update()
-    )
+    local = _locked_subscription(subscription_id)
+    if local is None:
+        first = remote or _retrieve_subscription(subscription_id) or fallback
+        if first is None:
+            return None
+        account_id = account_for(first, account_hint)
+        if account_id is None:
+            return None
+        made_here = insert_missing(
+            Subscription,
+            {
+                "stripe_subscription_id": subscription_id,
+                "account_id": account_id,
+                "stripe_customer_id": _customer_id(first),
+                "status": first["status"],
+                "cancel_at_period_end": False,
+                "last_event_created": 0,
+                "updated_at": utcnow(),
+            },
+            "stripe_subscription_id",
+        )
+        local = _locked_subscription(subscription_id)
+        if made_here:
+            _apply_subscription(local, first, event_created)
+            db.session.flush()
+            return local
+        # Another transaction stored it first, perhaps from a newer read: read again.
+        remote = None
     if remote is None:
-        try:
-            remote = stripe_api.plain(
-                stripe_api.client().v1.subscriptions.retrieve(
-                    subscription_id, {"expand": ["latest_invoice"]}
-                )
-            )
-        except stripe.StripeError as error:
-            if not stripe_api.is_unreachable(error):
-                raise
-            if fallback is None or (local is not None and event_created < local.last_event_created):
+        remote = _retrieve_subscription(subscription_id)
+        if remote is None:
+            if fallback is None or event_created < local.last_event_created:
                 return local
             remote = fallback
-    account_id = local.account_id if local else _account_for(remote, account_hint)
-    if account_id is None:
-        return None
-    if local is None:
-        local = Subscription(
-            stripe_subscription_id=subscription_id, account_id=account_id, last_event_created=0
-        )
-        db.session.add(local)
     _apply_subscription(local, remote, event_created)
     db.session.flush()
     return local
 
 
-def _account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:
+def _customer_id(obj: dict[str, Any]) -> str | None:
+    customer = obj.get("customer")
+    return customer.get("id") if isinstance(customer, dict) else customer
+
+
+def account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:
     """The Kindred account an object belongs to: by its customer, else its metadata."""
-    customer_id = obj.get("customer")
-    if isinstance(customer_id, dict):
-        customer_id = customer_id.get("id")
     linked = db.session.scalar(
-        select(BillingCustomer.account_id).where(BillingCustomer.stripe_customer_id == customer_id)
+        select(BillingCustomer.account_id).where(
+            BillingCustomer.stripe_customer_id == _customer_id(obj)
+        )
     )
     if linked is not None:
         return linked
@@ -316,20 +410,45 @@ def _account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:
 def _apply_subscription(local: Subscription, remote: dict[str, Any], event_created: int) -> None:
     items = (remote.get("items") or {}).get("data") or [{}]
     item = items[0]
-    customer = remote.get("customer")
-    local.stripe_customer_id = customer["id"] if isinstance(customer, dict) else customer
-    local.status = remote["status"]
+    was_past_due = local.status == "past_due"
+    status = remote["status"]
+    local.stripe_customer_id = _customer_id(remote)
+    local.status = status
     local.current_period_start = from_timestamp(item.get("current_period_start"))
     local.current_period_end = from_timestamp(item.get("current_period_end"))
     local.cancel_at_period_end = bool(remote.get("cancel_at_period_end"))
+    local.cancel_at = from_timestamp(remote.get("cancel_at"))
     local.canceled_at = from_timestamp(remote.get("canceled_at"))
     local.ended_at = from_timestamp(remote.get("ended_at"))
-    latest_invoice = remote.get("latest_invoice")
-    local.next_payment_attempt = (
-        from_timestamp(latest_invoice.get("next_payment_attempt"))
-        if remote["status"] == "past_due" and isinstance(latest_invoice, dict)
-        else None
-    )
+    price = item.get("price") or {}
+    if price.get("unit_amount") is not None:
+        local.renewal_amount = price["unit_amount"] * (item.get("quantity") or 1)
+        local.renewal_currency = price["currency"]
+    latest = remote.get("latest_invoice")
+    invoice = latest if isinstance(latest, dict) else None
+    if status == "past_due":
+        unpaid = invoice if invoice is not None and invoice.get("status") == "open" else None
+        local.next_payment_attempt = (
+            from_timestamp(unpaid.get("next_payment_attempt"))
+            if unpaid is not None
+            else (local.next_payment_attempt if invoice is None and was_past_due else None)
+        )
+        local.past_due_since = (
+            (_first_attempt(unpaid) if unpaid is not None else None)
+            or (local.past_due_since if was_past_due else None)
+            or (from_timestamp(event_created) if event_created else utcnow())
+        )
+    else:
+        local.next_payment_attempt = None
+        local.past_due_since = None
+    latest_id = invoice["id"] if invoice is not None else latest
+    still_open = invoice is None or invoice.get("status") == "open"
+    if local.action_invoice_id and not (
+        status in AWAITING_PAYMENT and latest_id == local.action_invoice_id and still_open
+    ):
+        local.action_invoice_id = None
+        local.action_url = None
+    local.latest_invoice_id = latest_id
     own_times = [
         remote.get(name) or 0 for name in ("created", "canceled_at", "ended_at", "start_date")
     ]
@@ -337,47 +456,142 @@ def _apply_subscription(local: Subscription, remote: dict[str, Any], event_creat
     local.last_event_created = max(local.last_event_created or 0, event_created, *own_times)
 
 
-def record_invoice(
-    invoice_id: str, fallback: dict[str, Any] | None = None, account_hint: int | None = None
-) -> Invoice | None:
-    """Keep a paid invoice in the billing history (amount, currency, date, number, refunds).
+def _first_attempt(invoice: dict[str, Any]) -> datetime | None:
+    """When Stripe first tried to collect ``invoice``: an automatic renewal is charged the
+    moment it is finalized."""
+    transitions = invoice.get("status_transitions") or {}
+    return from_timestamp(
+        transitions.get("finalized_at") or invoice.get("effective_at") or invoice.get("created")
+    )
 
-    Reads the invoice and its payments from Stripe (``fallback`` when Stripe cannot be
-    reached).  Unpaid invoices and invoices of unknown customers are not kept.
-    """
-    api = stripe_api.client()
+
+def record_payment_action(invoice: dict[str, Any], event_created: int) -> Subscription | None:
+    """``invoice`` needs the member to confirm its payment (3-D Secure on a renewal): keep
+    Stripe's hosted page for it on the subscription while it is the subscription's latest
+    invoice, still open and unpaid (``sync_subscription`` drops it once that is not so)."""
+    subscription_id = invoice_subscription(invoice)
+    if subscription_id is None:
+        return None
+    local = sync_subscription(subscription_id, event_created)
+    if local is None:
+        return None
+    remote, _ = _read_invoice(invoice["id"], invoice)
+    if (
+        local.status in AWAITING_PAYMENT
+        and local.latest_invoice_id == remote["id"]
+        and remote.get("status") == "open"
+        and remote.get("hosted_invoice_url")
+    ):
+        local.action_invoice_id = remote["id"]
+        local.action_url = remote["hosted_invoice_url"]
+        db.session.flush()
+    return local
+
+
+def _read_invoice(invoice_id: str, fallback: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The invoice (with its payments) from Stripe and True, or ``fallback`` and False when
+    Stripe cannot be reached; without a fallback the error is raised."""
     try:
-        remote = stripe_api.plain(api.v1.invoices.retrieve(invoice_id, {"expand": ["payments"]}))
+        invoice = stripe_api.client().v1.invoices.retrieve(invoice_id, {"expand": ["payments"]})
     except stripe.StripeError as error:
         if not stripe_api.is_unreachable(error) or fallback is None:
             raise
-        remote = fallback
+        return fallback, False
+    return stripe_api.plain(invoice), True
+
+
+def record_invoice(invoice_id: str, fallback: dict[str, Any] | None = None) -> Invoice | None:
+    """Keep a paid invoice in the billing history (amount, currency, date, number, refunds).
+
+    Reads the invoice and its payments from Stripe.  When Stripe cannot be reached the
+    event's ``fallback`` is stored and marked ``needs_refresh``: its payment and refunds are
+    read at the next chance (``complete_stored_invoices``, ``reconcile``), so later refunds
+    still find it.  Unpaid invoices and invoices of unknown customers are not kept.
+    """
+    remote, from_api = _read_invoice(invoice_id, fallback)
     if remote.get("status") != "paid":
         return None
     subscription_id = invoice_subscription(remote)
-    local = db.session.scalar(select(Invoice).where(Invoice.stripe_invoice_id == invoice_id))
-    account_id = local.account_id if local else _invoice_account(remote, subscription_id)
-    if account_id is None:
-        return None
+    paid_at = from_timestamp(
+        (remote.get("status_transitions") or {}).get("paid_at") or remote["created"]
+    )
+    local = _locked_invoice(invoice_id)
     if local is None:
-        local = Invoice(stripe_invoice_id=invoice_id, account_id=account_id, amount_refunded=0)
-        db.session.add(local)
+        account_id = _invoice_account(remote, subscription_id)
+        if account_id is None:
+            return None
+        insert_missing(
+            Invoice,
+            {
+                "stripe_invoice_id": invoice_id,
+                "account_id": account_id,
+                "status": remote["status"],
+                "amount_paid": remote["amount_paid"],
+                "amount_refunded": 0,
+                "currency": remote["currency"],
+                "paid_at": paid_at,
+                "needs_refresh": not from_api,
+                "created_at": utcnow(),
+            },
+            "stripe_invoice_id",
+        )
+        local = _locked_invoice(invoice_id)
     local.stripe_subscription_id = subscription_id
     local.number = remote.get("number")
     local.status = remote["status"]
     local.amount_paid = remote["amount_paid"]
     local.currency = remote["currency"]
-    paid_at = (remote.get("status_transitions") or {}).get("paid_at") or remote["created"]
-    local.paid_at = from_timestamp(paid_at)
+    local.paid_at = paid_at
     payment_intent = _invoice_payment_intent(remote)
     if payment_intent is not None:
         local.payment_intent_id = payment_intent
-        if remote is not fallback:
-            charges = api.v1.charges.list({"payment_intent": payment_intent, "limit": 100})
+        # A dispute heard of before its invoice belongs to the invoice's account.
+        db.session.execute(
+            update(Dispute)
+            .where(Dispute.payment_intent_id == payment_intent, Dispute.account_id.is_(None))
+            .values(account_id=local.account_id)
+            .execution_options(synchronize_session="fetch")
+        )
+    if from_api:
+        local.needs_refresh = False
+        if local.payment_intent_id is not None:
+            charges = stripe_api.client().v1.charges.list(
+                {"payment_intent": local.payment_intent_id, "limit": 100}
+            )
             refunded = sum(charge.amount_refunded for charge in charges.auto_paging_iter())
             local.amount_refunded = max(local.amount_refunded or 0, refunded)
     db.session.flush()
     return local
+
+
+def _locked_invoice(invoice_id: str) -> Invoice | None:
+    return db.session.scalar(
+        select(Invoice).where(Invoice.stripe_invoice_id == invoice_id).with_for_update()
+    )
+
+
+def complete_stored_invoices(customer_id: str | None) -> list[Invoice]:
+    """Read again from Stripe the customer's invoices that were stored from an event's
+    payload, so their payment and refunds are known.  Stops quietly while Stripe is still
+    out of reach; returns the invoices completed."""
+    if customer_id is None:
+        return []
+    waiting = db.session.scalars(
+        select(Invoice.stripe_invoice_id)
+        .join(BillingCustomer, BillingCustomer.account_id == Invoice.account_id)
+        .where(BillingCustomer.stripe_customer_id == customer_id, Invoice.needs_refresh)
+    ).all()
+    completed = []
+    for invoice_id in waiting:
+        try:
+            stored = record_invoice(invoice_id)
+        except stripe.StripeError as error:
+            if stripe_api.is_unreachable(error) or stripe_api.is_busy(error):
+                break
+            raise
+        if stored is not None:
+            completed.append(stored)
+    return completed
 
 
 def invoice_subscription(invoice: dict[str, Any]) -> str | None:
@@ -396,7 +610,7 @@ def _invoice_account(invoice: dict[str, Any], subscription_id: str | None) -> in
         if owner is not None:
             return owner
     details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return _account_for(
+    return account_for(
         {"customer": invoice.get("customer"), "metadata": details.get("metadata")}, None
     )
 
@@ -409,20 +623,41 @@ def _invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
     return None
 
 
-def record_refund(payment_intent_id: str | None, amount_refunded: int) -> Invoice | None:
+def record_refund(
+    payment_intent_id: str | None, amount_refunded: int, customer_id: str | None = None
+) -> Invoice | None:
     """Note a charge's total refunded amount against the invoice it paid.
 
-    Refunds only grow, so the larger of the stored and the given amount is kept; if the
-    invoice is not known yet, ``record_invoice`` picks the refund up when it arrives.
+    Refunds only grow, so the larger of the stored and the given amount is kept (in SQL, so
+    concurrent refunds never lose one).  An invoice not matched yet may be one stored while
+    Stripe was out of reach: the customer's such invoices are completed from Stripe and
+    matched again.  An invoice not known at all picks the refund up when it is recorded.
     """
     if payment_intent_id is None:
         return None
-    invoice = db.session.scalar(
-        select(Invoice).where(Invoice.payment_intent_id == payment_intent_id)
-    )
-    if invoice is not None:
-        invoice.amount_refunded = max(invoice.amount_refunded, amount_refunded)
-        db.session.flush()
+
+    def note() -> Invoice | None:
+        db.session.execute(
+            update(Invoice)
+            .where(Invoice.payment_intent_id == payment_intent_id)
+            .values(
+                amount_refunded=case(
+                    (Invoice.amount_refunded < amount_refunded, amount_refunded),
+                    else_=Invoice.amount_refunded,
+                )
+            )
+            .execution_options(synchronize_session=False)
+        )
+        invoice = db.session.scalar(
+            select(Invoice).where(Invoice.payment_intent_id == payment_intent_id)
+        )
+        if invoice is not None:
+            db.session.refresh(invoice)
+        return invoice
+
+    invoice = note()
+    if invoice is None and complete_stored_invoices(customer_id):
+        invoice = note()
     return invoice
 
 
@@ -445,6 +680,8 @@ def forget_customer(customer_id: str, event_created: int) -> list[Subscription]:
             sub.cancel_at_period_end = False
             sub.ended_at = sub.ended_at or from_timestamp(event_created)
             sub.next_payment_attempt = None
+            sub.past_due_since = None
+            sub.action_invoice_id = sub.action_url = None
             ended.append(sub)
     db.session.flush()
     return ended
@@ -453,54 +690,66 @@ def forget_customer(customer_id: str, event_created: int) -> list[Subscription]:
 # -- reconcile -----------------------------------------------------------------------------
 
 
-def reconcile() -> list[str]:
-    """Re-read every known customer (and its subscriptions and paid invoices) from Stripe
-    and repair local state; returns one line per change."""
-    changes: list[str] = []
+def customers_to_reconcile() -> list[int]:
+    """The ids of every account with a Stripe customer, for ``reconcile_customer``."""
+    return list(db.session.scalars(select(BillingCustomer.account_id).order_by(BillingCustomer.id)))
+
+
+def reconcile_customer(account_id: int) -> list[str]:
+    """Re-read one account's Stripe customer (its email, subscriptions and paid invoices)
+    and repair both sides: local state from Stripe's, the customer's email from the
+    account's.  Holds the account's billing lock, so it is one unit of work of its own that
+    webhooks arriving meanwhile wait for.  Returns one line per change."""
+    account = db.session.get(Account, account_id)
+    if account is None:
+        return []
+    hold_billing_lock(account)
+    customer = customer_for(account)
+    if customer is None:
+        return []
+    handle, customer_id = account.handle, customer.stripe_customer_id
     api = stripe_api.client()
-    rows = db.session.execute(
-        select(BillingCustomer, Account.handle).join(
-            Account, Account.id == BillingCustomer.account_id
+    remote_customer = api.v1.customers.retrieve(customer_id)
+    if getattr(remote_customer, "deleted", False):
+        ended = forget_customer(customer_id, int(time.time()))
+        return [
+            f"@{handle}: Stripe customer {customer_id} was deleted; "
+            f"forgotten, {len(ended)} subscription(s) ended"
+        ]
+    changes = []
+    if remote_customer.email != account.email:
+        api.v1.customers.update(customer_id, {"email": account.email})
+        changes.append(f"@{handle}: Stripe customer's email brought up to date")
+    for remote in _remote_subscriptions(customer_id):
+        before = _state_of(
+            db.session.scalar(
+                select(Subscription).where(Subscription.stripe_subscription_id == remote["id"])
+            )
         )
-    ).all()
-    for customer, handle in rows:
-        if getattr(api.v1.customers.retrieve(customer.stripe_customer_id), "deleted", False):
-            ended = forget_customer(customer.stripe_customer_id, int(time.time()))
-            changes.append(
-                f"@{handle}: Stripe customer {customer.stripe_customer_id} was deleted; "
-                f"forgotten, {len(ended)} subscription(s) ended"
-            )
-            continue
-        for remote in _remote_subscriptions(customer.stripe_customer_id):
-            before = _state_of(
-                db.session.scalar(
-                    select(Subscription).where(Subscription.stripe_subscription_id == remote["id"])
-                )
-            )
-            after = _state_of(sync_subscription(remote["id"], remote=remote))
-            if after != before:
-                changes.append(f"@{handle}: subscription {remote['id']} {_describe(before, after)}")
-        invoices = api.v1.invoices.list(
-            {"customer": customer.stripe_customer_id, "status": "paid", "limit": 100}
-        )
-        for summary in invoices.auto_paging_iter():
-            existing = db.session.scalar(
-                select(Invoice).where(Invoice.stripe_invoice_id == summary.id)
-            )
-            refunded_before = existing.amount_refunded if existing else None
-            stored = record_invoice(summary.id)
-            if stored is None:
-                continue
-            if existing is None:
-                changes.append(
-                    f"@{handle}: recorded paid invoice {stored.number or stored.stripe_invoice_id}"
-                )
-            elif stored.amount_refunded != refunded_before:
-                changes.append(
-                    f"@{handle}: invoice {stored.number or stored.stripe_invoice_id} refunded "
-                    f"{refunded_before} → {stored.amount_refunded}"
-                )
+        after = _state_of(sync_subscription(remote["id"], remote=remote))
+        if after != before:
+            changes.append(f"@{handle}: subscription {remote['id']} {_describe(before, after)}")
+    invoices = api.v1.invoices.list({"customer": customer_id, "status": "paid", "limit": 100})
+    for summary in invoices.auto_paging_iter():
+        changes.extend(_reconcile_invoice(summary.id, handle))
     return changes
+
+
+def _reconcile_invoice(invoice_id: str, handle: str) -> list[str]:
+    existing = db.session.scalar(select(Invoice).where(Invoice.stripe_invoice_id == invoice_id))
+    before = (existing.amount_refunded, existing.needs_refresh) if existing else None
+    stored = record_invoice(invoice_id)
+    if stored is None:
+        return []
+    name = stored.number or stored.stripe_invoice_id
+    if before is None:
+        return [f"@{handle}: recorded paid invoice {name}"]
+    lines = []
+    if before[1] and not stored.needs_refresh:
+        lines.append(f"@{handle}: invoice {name} completed from Stripe")
+    if stored.amount_refunded != before[0]:
+        lines.append(f"@{handle}: invoice {name} refunded {before[0]} → {stored.amount_refunded}")
+    return lines
 
 
 def _state_of(sub: Subscription | None) -> SubscriptionState | None:

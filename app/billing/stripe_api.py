@@ -34,6 +34,13 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def is_busy(error: stripe.StripeError) -> bool:
+    """True when Stripe answered "not now": too many requests (429) or its own failure (5xx).
+    Worth trying again later; nothing is wrong with the request."""
+    status = error.http_status or 0
+    return isinstance(error, stripe.RateLimitError) or status == 429 or status >= 500
+
+
 def is_unreachable(error: stripe.StripeError) -> bool:
     """True when Stripe could not answer (network) or does not know the object (404)."""
     return isinstance(error, stripe.APIConnectionError) or (

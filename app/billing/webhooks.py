@@ -21,6 +21,14 @@ Out-of-order delivery converges because events are treated as hints, not as stat
   the API, so a refund delivered before its invoice is not lost.
 * ``customer.deleted`` forgets the customer and ends its subscriptions; Stripe cancels them
   too, so a later re-read agrees.
+* ``invoice.payment_action_required`` keeps the invoice's hosted page on the subscription
+  only while Stripe still says it is the open, unpaid latest invoice; disputes are read
+  from Stripe again and each admin mail goes out once (``app.billing.disputes``).
+
+After each event about a customer, invoices stored earlier from an event's payload (Stripe
+was out of reach) are completed from the API, so their refunds match.  Stripe answering
+"busy" (429, 5xx) anywhere makes the whole event roll back: the endpoint answers 503 and
+Stripe delivers it again later.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from typing import Any
 import stripe
 from sqlalchemy.exc import IntegrityError
 
-from app.billing import services
+from app.billing import disputes, services
 from app.billing.models import StripeEvent
 from app.db import db
 
@@ -90,8 +98,17 @@ def handle_event(event: dict[str, Any]) -> bool:
         return False
     handler = HANDLERS.get(event["type"])
     if handler is not None:
-        handler(event["data"]["object"], event["created"])
+        obj = event["data"]["object"]
+        handler(obj, event["created"])
+        services.complete_stored_invoices(_customer_of(obj))
     return True
+
+
+def _customer_of(obj: dict[str, Any]) -> str | None:
+    if obj.get("object") == "customer":
+        return None  # a deleted customer has nothing left to complete
+    customer = obj.get("customer")
+    return customer.get("id") if isinstance(customer, dict) else customer
 
 
 def _checkout_completed(session: dict[str, Any], created: int) -> None:
@@ -119,8 +136,18 @@ def _invoice_payment_failed(invoice: dict[str, Any], created: int) -> None:
         services.sync_subscription(subscription_id, created)
 
 
+def _invoice_payment_action_required(invoice: dict[str, Any], created: int) -> None:
+    services.record_payment_action(invoice, created)
+
+
 def _charge_refunded(charge: dict[str, Any], created: int) -> None:
-    services.record_refund(charge.get("payment_intent"), charge.get("amount_refunded", 0))
+    services.record_refund(
+        charge.get("payment_intent"), charge.get("amount_refunded", 0), charge.get("customer")
+    )
+
+
+def _dispute_changed(dispute: dict[str, Any], created: int) -> None:
+    disputes.record_dispute(dispute, created)
 
 
 def _customer_deleted(customer: dict[str, Any], created: int) -> None:
@@ -134,6 +161,10 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.deleted": _subscription_changed,
     "invoice.paid": _invoice_paid,
     "invoice.payment_failed": _invoice_payment_failed,
+    "invoice.payment_action_required": _invoice_payment_action_required,
     "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_changed,
+    "charge.dispute.updated": _dispute_changed,
+    "charge.dispute.closed": _dispute_changed,
     "customer.deleted": _customer_deleted,
 }

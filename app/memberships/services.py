@@ -8,8 +8,9 @@ membership is one query here, so asking costs the same whatever an account's his
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -28,9 +29,10 @@ PAGE_SIZE = 50
 class Membership:
     """Why an account is a member: ``kind`` is paid, sponsored or complimentary.
 
-    ``until`` is when it ends unless renewed: a paid subscription's period end, the end of
-    a complimentary grant (None: open-ended), or, for a paid subscription in its grace
-    period after a failed payment, Stripe's next payment attempt (None if none is planned).
+    ``until`` is when it ends unless renewed: a paid subscription's period end (or its set
+    cancellation date, if earlier), the end of a complimentary grant (None: open-ended),
+    or, for a paid subscription past due after a failed payment, the end of its grace
+    period (``MEMBERSHIP_GRACE_DAYS`` from the first failure).
     """
 
     kind: str
@@ -51,14 +53,15 @@ def current_membership(account: Account, at: datetime | None = None) -> Membersh
     Paid comes before complimentary when both cover the moment.  Two queries, always.
     """
     moment = at or utcnow()
+    grace = grace_period()
     subscriptions = db.session.scalars(
         select(Subscription).where(
             Subscription.account_id == account.id, Subscription.status.in_(LIVE_STATUSES)
         )
     )
-    paid = [sub for sub in subscriptions if sub.covers(moment)]
+    paid = [sub for sub in subscriptions if sub.covers(moment, grace)]
     if paid:
-        return Membership("paid", _paid_until(paid))
+        return Membership("paid", _paid_until(paid, grace))
     grants = db.session.scalars(
         select(ComplimentaryMembership).where(ComplimentaryMembership.account_id == account.id)
     )
@@ -69,11 +72,13 @@ def current_membership(account: Account, at: datetime | None = None) -> Membersh
     return None
 
 
-def _paid_until(paid: list[Subscription]) -> datetime | None:
-    ends = [
-        sub.next_payment_attempt if sub.status == "past_due" else sub.current_period_end
-        for sub in paid
-    ]
+def grace_period() -> timedelta:
+    """How long a past_due subscription keeps covering after its payment first failed."""
+    return timedelta(days=current_app.config["MEMBERSHIP_GRACE_DAYS"])
+
+
+def _paid_until(paid: list[Subscription], grace: timedelta) -> datetime | None:
+    ends = [sub.grace_ends_at(grace) if sub.status == "past_due" else sub.ends_at for sub in paid]
     known = [end for end in ends if end is not None]
     return max(known) if known else None
 
@@ -112,33 +117,44 @@ class MembershipStatus:
     """What the membership page says.
 
     ``state`` is one of: ``renewing`` (paid, renews on ``until``), ``cancelling`` (paid,
-    cancelled, member until ``until``), ``past_due`` (renewal failed; still a member while
-    Stripe retries, next on ``until``), ``complimentary``, ``lapsed`` (was a paying member)
-    or ``none`` (never paid).
+    cancelled or given an end date, member until ``until``), ``past_due`` (renewal failed;
+    still a member until the grace period ends on ``until``), ``action_required`` (the same,
+    but the bank wants the member to confirm the payment at ``subscription.action_url``),
+    ``grace_ended`` (still unpaid after the grace period, which ended on ``until``),
+    ``complimentary``, ``lapsed`` (was a paying member) or ``none`` (never paid).
     """
 
     state: str
     until: datetime | None
     membership: Membership | None
     subscription: Subscription | None
+    grace_days: int
 
 
 def membership_status(account: Account, at: datetime | None = None) -> MembershipStatus:
     """The account's membership as the membership page describes it."""
     membership = current_membership(account, at)
     latest = latest_subscription(account)
+    until = membership.until if membership else None
     if membership is not None and membership.kind == "paid" and latest is not None:
         if latest.status == "past_due":
-            state = "past_due"
-        elif latest.cancel_at_period_end:
+            state = "action_required" if latest.action_url else "past_due"
+        elif latest.is_ending:
             state = "cancelling"
         else:
             state = "renewing"
     elif membership is not None:
         state = membership.kind
+    elif (
+        latest is not None
+        and latest.status == "past_due"
+        and (grace_end := latest.grace_ends_at(grace_period())) is not None
+    ):
+        state, until = "grace_ended", grace_end
     else:
         state = "lapsed" if latest is not None else "none"
-    return MembershipStatus(state, membership.until if membership else None, membership, latest)
+    days = current_app.config["MEMBERSHIP_GRACE_DAYS"]
+    return MembershipStatus(state, until, membership, latest, days)
 
 
 # -- complimentary memberships (admins) ----------------------------------------------------

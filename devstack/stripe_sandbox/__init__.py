@@ -11,9 +11,10 @@ import threading
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from .state import SandboxState
+from .store import SANDBOX_SECRET_KEY
 from .web import create_sandbox_app
 
-__all__ = ["SandboxState", "create_sandbox_app", "serve_in_thread"]
+__all__ = ["SANDBOX_SECRET_KEY", "SandboxState", "create_sandbox_app", "serve_in_thread"]
 
 
 def serve_in_thread(

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from .errors import SandboxError
+from .errors import SandboxError, authentication_failed, outage
 from .params import parse_params
 from .shapes import new_id
 from .state import SandboxState
@@ -32,6 +32,7 @@ RETRIEVABLE = {
     "/payment_intents": "payment_intents",
     "/charges": "charges",
     "/refunds": "refunds",
+    "/disputes": "disputes",
     "/events": "events",
 }
 
@@ -46,17 +47,11 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(body, indent=2), status=status, mimetype="application/json")
 
 
-def _authenticate() -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme != "Bearer" or not key.startswith("sk_test_"):
-        shown = (key[:8] + "*" * 4) if key else ""
-        message = (
-            f"Invalid API Key provided: {shown}"
-            if key
-            else "You did not provide an API key. Use a Bearer sk_test_... Authorization header."
-        )
-        raise SandboxError(message, status=401)
+def _authenticate(state: SandboxState) -> None:
+    """Only this sandbox's secret key gets in, as only your account's keys get into Stripe."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or key != state.secret_key:
+        raise authentication_failed(key if scheme == "Bearer" else "")
 
 
 def _dispatch(handler: Handler, url_args: dict[str, str]) -> Response:
@@ -67,7 +62,9 @@ def _dispatch(handler: Handler, url_args: dict[str, str]) -> Response:
     scope = f"{request.headers.get('Authorization', '')}|{idempotency_key}"
     fingerprint = json.dumps([request.method, request.path, sorted(pairs)])
     try:
-        _authenticate()
+        _authenticate(state)
+        if (status := state.take_outage()) is not None:
+            raise outage(status)
         if idempotency_key:
             replay = state.idempotent_response(scope, fingerprint)
             if replay is not None:
@@ -156,6 +153,13 @@ route(
     "/billing_portal/sessions",
     ["POST"],
     lambda s, p: s.create_portal_session(p, base_url=request.host_url),
+)
+route("/disputes", ["GET"], lambda s, p: s.list_disputes(p))
+route("/disputes/<object_id>", ["POST"], lambda s, p, object_id: s.update_dispute(object_id, p))
+route(
+    "/disputes/<object_id>/close",
+    ["POST"],
+    lambda s, p, object_id: s.close_dispute(object_id),
 )
 route("/events", ["GET"], lambda s, p: s.list_events(p))
 

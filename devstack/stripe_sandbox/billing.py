@@ -3,8 +3,14 @@
 Renewals follow Stripe's shape in miniature: at the end of a period the subscription moves
 to the next period and a ``subscription_cycle`` invoice is charged to the customer's saved
 card.  If that fails the subscription goes ``past_due`` and the invoice is retried
-:data:`RETRY_DAYS` after the first failure; when the last retry fails the invoice becomes
-``uncollectible`` and the subscription is canceled.
+:data:`RETRY_DAYS` after the first failure; when the last retry fails, what happens is
+Stripe's "Manage failed payments" setting (``failed_payment_action``): the invoice becomes
+``uncollectible`` and the subscription is canceled (``cancel``, the default), the
+subscription becomes ``unpaid``, or it is left ``past_due``.
+
+A card that needs the holder to confirm off-session payments (3-D Secure) leaves a renewal
+invoice open, emits ``invoice.payment_action_required`` and is not retried: the holder
+confirms it on the invoice's hosted page (:meth:`BillingMixin.confirm_invoice_payment`).
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ class BillingMixin(ResourcesMixin):
                 "exp_month": card.exp_month,
                 "exp_year": card.exp_year,
                 "fails": False,
+                "needs_action": False,
+                "disputed": card.disputed,
             }
             extra = self._private["session_data"].get(session_id, {})
             if session["mode"] == "subscription":
@@ -71,8 +79,10 @@ class BillingMixin(ResourcesMixin):
             else:
                 pi = self._charge_once(session, customer, extra)
                 session["payment_intent"] = pi["id"]
-            # The "fails later" card pays today; only charges after checkout decline.
+            # The "later" cards pay today (the payer is here to confirm); only the charges
+            # after checkout decline or wait for confirmation.
             self._private["cards"][customer["id"]]["fails"] = card.fails_later
+            self._private["cards"][customer["id"]]["needs_action"] = card.needs_action_later
             session["customer"] = customer["id"]
             session["customer_details"] = shapes.customer_details(
                 customer["email"], customer["name"]
@@ -126,6 +136,7 @@ class BillingMixin(ResourcesMixin):
         charge = self._succeed_payment(pi, customer)
         self._emit("charge.succeeded", charge)
         self._emit("payment_intent.succeeded", pi)
+        self._dispute_if_card_says_so(charge)
         return pi
 
     # -- invoices and payments ------------------------------------------------------------
@@ -152,13 +163,17 @@ class BillingMixin(ResourcesMixin):
     def _finalize_invoice(self, invoice: Obj) -> None:
         self._invoice_sequence += 1
         invoice["number"] = f"SBX-{self._invoice_sequence:04d}"
+        invoice["hosted_invoice_url"] = f"{self.public_url}/invoice/{invoice['id']}"
         invoice["status"] = "open"
         invoice["effective_at"] = self.now()
         invoice["status_transitions"]["finalized_at"] = self.now()
         self._emit("invoice.finalized", invoice)
 
-    def _attempt_invoice_payment(self, invoice: Obj) -> bool:
-        """Charge the customer's saved card for ``invoice``; True if it was paid."""
+    def _attempt_invoice_payment(self, invoice: Obj, *, confirmed: bool = False) -> bool:
+        """Charge the customer's saved card for ``invoice``; True if it was paid.
+
+        ``confirmed``: the holder is present and has confirmed the payment (3-D Secure).
+        """
         customer = self._data["customers"].get(invoice["customer"])
         card = self._private["cards"].get(invoice["customer"])
         pi = self._invoice_payment_intent(invoice)
@@ -166,6 +181,9 @@ class BillingMixin(ResourcesMixin):
         invoice["attempted"] = True
         if customer is None or card is None or card["fails"]:
             self._fail_invoice_payment(invoice, pi)
+            return False
+        if card.get("needs_action") and not confirmed:
+            self._await_confirmation(invoice, pi)
             return False
         charge = self._succeed_payment(pi, customer)
         now = self.now()
@@ -180,7 +198,35 @@ class BillingMixin(ResourcesMixin):
         self._emit("invoice.payment_succeeded", invoice)
         self._emit("charge.succeeded", charge)
         self._emit("payment_intent.succeeded", pi)
+        self._dispute_if_card_says_so(charge)
         return True
+
+    def _await_confirmation(self, invoice: Obj, pi: Obj) -> None:
+        self._private["dunning_started"].setdefault(invoice["id"], self.now())
+        invoice["next_payment_attempt"] = None
+        pi["status"] = "requires_action"
+        pi["next_action"] = {
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": None},
+        }
+        pi["last_payment_error"] = None
+        self._emit("invoice.payment_action_required", invoice)
+        self._emit("payment_intent.requires_action", pi)
+
+    def _dispute_if_card_says_so(self, charge: Obj) -> None:
+        card = self._private["cards"].get(charge["customer"]) or {}
+        if card.get("disputed"):
+            self.create_dispute(charge["id"], "fraudulent")
+
+    def confirm_invoice_payment(self, invoice_id: str) -> Obj:
+        """The holder confirms an open invoice's payment on its hosted page: it is paid
+        with the saved card, and a past_due subscription is active again."""
+        with self._mutation():
+            invoice = self._get("invoices", invoice_id)
+            if invoice["status"] != "open":
+                raise SandboxError(f"This invoice is {invoice['status']}, not open.")
+            self._settle(invoice, confirmed=True)
+            return copy.deepcopy(invoice)
 
     def _invoice_payment_intent(self, invoice: Obj) -> Obj:
         pi_id = self._private["invoice_payment_intent"].get(invoice["id"])
@@ -210,6 +256,7 @@ class BillingMixin(ResourcesMixin):
         pi["amount_received"] = pi["amount"]
         pi["latest_charge"] = charge["id"]
         pi["last_payment_error"] = None
+        pi["next_action"] = None
         return charge
 
     def _fail_invoice_payment(self, invoice: Obj, pi: Obj) -> None:
@@ -228,11 +275,29 @@ class BillingMixin(ResourcesMixin):
     def set_card_fails(self, customer_id: str, fails: bool = True) -> None:
         """Make the customer's saved card decline (or stop declining) from now on."""
         with self._mutation():
-            self._get("customers", customer_id, "customer")
-            card = self._private["cards"].setdefault(
-                customer_id, {"last4": "4242", "exp_month": 12, "exp_year": 2034, "fails": False}
-            )
-            card["fails"] = bool(fails)
+            self._saved_card(customer_id)["fails"] = bool(fails)
+
+    def set_card_needs_action(self, customer_id: str, needs_action: bool = True) -> None:
+        """Make the customer's saved card ask the holder to confirm every later charge
+        (3-D Secure), or stop asking."""
+        with self._mutation():
+            self._saved_card(customer_id)["needs_action"] = bool(needs_action)
+
+    def invoice_payment_intent_id(self, invoice_id: str) -> str | None:
+        """The PaymentIntent the sandbox charges ``invoice_id`` through, once it has one."""
+        with self._lock:
+            return self._private["invoice_payment_intent"].get(invoice_id)
+
+    def saved_card_last4(self, customer_id: str) -> str | None:
+        with self._lock:
+            return (self._private["cards"].get(customer_id) or {}).get("last4")
+
+    def _saved_card(self, customer_id: str) -> Obj:
+        self._get("customers", customer_id, "customer")
+        return self._private["cards"].setdefault(
+            customer_id,
+            {"last4": "4242", "exp_month": 12, "exp_year": 2034, "fails": False},
+        )
 
     def advance(self, seconds: float) -> int:
         """Move the sandbox clock forward and process everything that fell due, in order.
@@ -272,7 +337,11 @@ class BillingMixin(ResourcesMixin):
         """The earliest piece of work due at or before ``target``."""
         candidates: list[tuple[int, Callable[[], None]]] = []
         for sub in self._data["subscriptions"].values():
-            if sub["status"] in ("active", "past_due"):
+            if sub["status"] not in ("active", "past_due", "unpaid"):
+                continue
+            if sub["cancel_at"] and not sub["cancel_at_period_end"]:
+                candidates.append((sub["cancel_at"], lambda s=sub: self._cancel_at_reached(s)))
+            if sub["status"] != "unpaid":
                 candidates.append((self._period_end(sub), lambda s=sub: self._period_ended(s)))
         for invoice in self._data["invoices"].values():
             if invoice["status"] == "open" and invoice["next_payment_attempt"]:
@@ -286,6 +355,9 @@ class BillingMixin(ResourcesMixin):
                 )
         due = [candidate for candidate in candidates if candidate[0] <= target]
         return min(due, key=lambda candidate: candidate[0]) if due else None
+
+    def _cancel_at_reached(self, sub: Obj) -> None:
+        self._end_subscription(sub, reason="cancellation_requested", ended_at=sub["cancel_at"])
 
     def _period_ended(self, sub: Obj) -> None:
         if sub["cancel_at_period_end"]:
@@ -315,16 +387,28 @@ class BillingMixin(ResourcesMixin):
         self._emit("customer.subscription.updated", sub, previous)
 
     def _retry_invoice(self, invoice: Obj) -> None:
+        self._settle(invoice, confirmed=False)
+
+    def _settle(self, invoice: Obj, *, confirmed: bool) -> None:
         sub_id = invoice["parent"]["subscription_details"]["subscription"]
         sub = self._data["subscriptions"][sub_id]
-        if self._attempt_invoice_payment(invoice):
-            if sub["status"] == "past_due":
+        if self._attempt_invoice_payment(invoice, confirmed=confirmed):
+            if sub["status"] in ("past_due", "unpaid"):
+                previous = {"status": sub["status"]}
                 sub["status"] = "active"
-                self._emit("customer.subscription.updated", sub, {"status": "past_due"})
+                self._emit("customer.subscription.updated", sub, previous)
             return
-        if invoice["next_payment_attempt"] is None:
-            invoice["status"] = "uncollectible"
-            invoice["status_transitions"]["marked_uncollectible_at"] = self.now()
-            self._emit("invoice.marked_uncollectible", invoice)
-            if sub["status"] != "canceled":
-                self._end_subscription(sub, reason="payment_failed")
+        if invoice["next_payment_attempt"] is None and invoice["status"] == "open":
+            self._retries_exhausted(invoice, sub)
+
+    def _retries_exhausted(self, invoice: Obj, sub: Obj) -> None:
+        if sub["status"] != "past_due" or self.failed_payment_action == "past_due":
+            return
+        if self.failed_payment_action == "unpaid":
+            sub["status"] = "unpaid"
+            self._emit("customer.subscription.updated", sub, {"status": "past_due"})
+            return
+        invoice["status"] = "uncollectible"
+        invoice["status_transitions"]["marked_uncollectible_at"] = self.now()
+        self._emit("invoice.marked_uncollectible", invoice)
+        self._end_subscription(sub, reason="payment_failed")

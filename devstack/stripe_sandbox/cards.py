@@ -9,11 +9,18 @@ from .errors import SandboxError, card_declined
 SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
 FAILS_LATER = "4000000000000341"
+NEEDS_ACTION_LATER = "4000002760003184"
+DISPUTED = "4000000000000259"
 
 TEST_CARDS = (
     (SUCCEEDS, "Succeeds, and later renewals succeed too."),
     (DECLINED, "Is declined at checkout (“Your card was declined.”)."),
     (FAILS_LATER, "Succeeds at checkout, but every later renewal fails."),
+    (
+        NEEDS_ACTION_LATER,
+        "Succeeds at checkout; every renewal waits for you to confirm it (3-D Secure).",
+    ),
+    (DISPUTED, "Succeeds, then the card holder disputes the payment as fraudulent."),
 )
 
 
@@ -32,6 +39,14 @@ class Card:
     @property
     def fails_later(self) -> bool:
         return self.number == FAILS_LATER
+
+    @property
+    def needs_action_later(self) -> bool:
+        return self.number == NEEDS_ACTION_LATER
+
+    @property
+    def disputed(self) -> bool:
+        return self.number == DISPUTED
 
 
 def format_number(number: str) -> str:

@@ -55,6 +55,41 @@ def card_fails(customer_id: str) -> Response:
     return json_response({"customer": customer_id, "card_fails": fails})
 
 
+@control.post("/customers/<customer_id>/card_needs_action")
+def card_needs_action(customer_id: str) -> Response:
+    """Set whether the saved card asks the holder to confirm later charges
+    (``needs_action=true|false``)."""
+    needs_action = as_bool(request.values.get("needs_action", "true"), "needs_action")
+    sandbox_state().set_card_needs_action(customer_id, needs_action)
+    return json_response({"customer": customer_id, "card_needs_action": needs_action})
+
+
+@control.post("/charges/<charge_id>/dispute")
+def dispute(charge_id: str) -> Response:
+    """The card holder disputes the charge (``reason``, default ``fraudulent``)."""
+    return json_response(
+        sandbox_state().create_dispute(charge_id, request.values.get("reason", "fraudulent"))
+    )
+
+
+@control.post("/disputes/<dispute_id>/decide")
+def decide_dispute(dispute_id: str) -> Response:
+    """The bank decides the dispute: ``outcome=won|lost``."""
+    outcome = request.values.get("outcome", "")
+    if outcome not in ("won", "lost"):
+        raise SandboxError("outcome must be won or lost.", param="outcome")
+    return json_response(sandbox_state().decide_dispute(dispute_id, outcome == "won"))
+
+
+@control.post("/outage")
+def outage() -> Response:
+    """Answer the next ``count`` API requests (default 1) with ``status`` (429 or 5xx)."""
+    status = int(_number("status") or 503)
+    count = int(_number("count") or 1)
+    sandbox_state().fail_requests(status, count)
+    return json_response({"status": status, "count": count})
+
+
 @control.post("/deliver")
 def deliver() -> Response:
     """Retry queued webhook deliveries now."""

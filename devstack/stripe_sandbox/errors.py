@@ -57,3 +57,33 @@ def card_declined() -> SandboxError:
         code="card_declined",
         decline_code="generic_decline",
     )
+
+
+def authentication_failed(key: str) -> SandboxError:
+    """The 401 Stripe returns for a secret key it does not know (shown masked)."""
+    if not key:
+        return SandboxError(
+            "You did not provide an API key. Send your secret key in the Authorization "
+            "header, using Bearer auth (Authorization: Bearer sk_test_...).",
+            status=401,
+            type="authentication_error",
+        )
+    shown = key[:8] + "*" * max(0, len(key) - 12) + key[-4:] if len(key) > 12 else key[:4] + "****"
+    return SandboxError(
+        f"Invalid API Key provided: {shown}", status=401, type="authentication_error"
+    )
+
+
+def outage(status: int) -> SandboxError:
+    """What Stripe answers when it is overwhelmed (429) or in trouble itself (5xx)."""
+    if status == 429:
+        return SandboxError(
+            "Too many requests hit the API too quickly. Please retry with exponential backoff.",
+            status=429,
+            code="rate_limit",
+        )
+    return SandboxError(
+        "An unexpected error occurred on Stripe's side. Please retry your request.",
+        status=status,
+        type="api_error",
+    )

@@ -160,7 +160,57 @@ def portal_action(portal_id: str, subscription_id: str, action: str) -> Response
         return _not_found("Subscription")
     if subscription["customer"] != customer_id:
         return _not_found("Subscription")
-    state.update_subscription(
-        subscription_id, {"cancel_at_period_end": "true" if action == "cancel" else "false"}
-    )
+    if action == "cancel":
+        state.update_subscription(subscription_id, {"cancel_at_period_end": "true"})
+    elif subscription["cancel_at_period_end"]:
+        state.update_subscription(subscription_id, {"cancel_at_period_end": "false"})
+    else:
+        state.update_subscription(subscription_id, {"cancel_at": ""})
     return redirect(f"/portal/{portal_id}", code=303)
+
+
+# -- hosted invoice page -----------------------------------------------------------------
+
+
+def _render_invoice(state: SandboxState, invoice_id: str, error: str | None, status: int):
+    invoice = state.retrieve("invoices", invoice_id, ["payments"])
+    intent_id = state.invoice_payment_intent_id(invoice_id)
+    intent = state.retrieve("payment_intents", intent_id) if intent_id else None
+    html = render_template(
+        "sandbox_invoice.html",
+        invoice=invoice,
+        account_name=invoice["account_name"],
+        needs_confirmation=invoice["status"] == "open"
+        and intent is not None
+        and intent["status"] == "requires_action",
+        last4=state.saved_card_last4(invoice["customer"]),
+        money=money,
+        date=date,
+        error=error,
+    )
+    return _page(html, status)
+
+
+@pages.get("/invoice/<invoice_id>")
+def hosted_invoice(invoice_id: str) -> Response:
+    """The invoice's hosted page: what it is for, and a confirm button when the bank asks
+    the card holder to confirm the payment (3-D Secure)."""
+    try:
+        return _render_invoice(sandbox_state(), invoice_id, None, 200)
+    except SandboxError:
+        return _not_found("Invoice")
+
+
+@pages.post("/invoice/<invoice_id>/confirm")
+def confirm_invoice(invoice_id: str) -> Response:
+    """Confirm the payment; back to the invoice page, which then shows it paid."""
+    state = sandbox_state()
+    try:
+        state.retrieve("invoices", invoice_id)
+    except SandboxError:
+        return _not_found("Invoice")
+    try:
+        state.confirm_invoice_payment(invoice_id)
+    except SandboxError as error:
+        return _render_invoice(state, invoice_id, error.message, error.status)
+    return redirect(f"/invoice/{invoice_id}", code=303)

@@ -52,7 +52,11 @@ class ResourcesMixin(Store):
         A ``lookup_key`` must be unique unless ``transfer_lookup_key`` moves it here.
         """
         with self._mutation():
+            # Like Stripe: every required parameter is checked before anything is looked up.
             product_id = _require(params, "product")
+            currency = str(_require(params, "currency")).lower()
+            unit_amount = as_int(_require(params, "unit_amount"), "unit_amount")
+            recurring = self._read_recurring(params.get("recurring"))
             self._get("products", product_id, "product")
             lookup_key = params.get("lookup_key") or None
             holder = self._price_with_lookup_key(lookup_key)
@@ -63,10 +67,10 @@ class ResourcesMixin(Store):
                 )
             obj = shapes.price(
                 product_id,
-                as_int(_require(params, "unit_amount"), "unit_amount"),
-                str(_require(params, "currency")).lower(),
+                unit_amount,
+                currency,
                 self.now(),
-                recurring=self._read_recurring(params.get("recurring")),
+                recurring=recurring,
                 lookup_key=lookup_key,
                 nickname=params.get("nickname"),
                 metadata=_metadata(params),
@@ -89,6 +93,8 @@ class ResourcesMixin(Store):
         if not value:
             return None
         interval = value.get("interval") if isinstance(value, dict) else None
+        if interval in (None, ""):
+            raise missing_param("recurring[interval]")
         if interval not in INTERVALS:
             raise SandboxError(
                 "Invalid recurring[interval]: must be one of day, week, month, or year",
@@ -194,6 +200,9 @@ class ResourcesMixin(Store):
                 raise SandboxError(
                     "The sandbox supports mode `subscription` or `payment`.", param="mode"
                 )
+            success_url = _require(params, "success_url")
+            if not as_list(params.get("line_items")):
+                raise missing_param("line_items")
             customer_id = params.get("customer") or None
             if customer_id:
                 self._get("customers", customer_id, "customer")
@@ -206,7 +215,7 @@ class ResourcesMixin(Store):
                 customer_id=customer_id,
                 customer_email=params.get("customer_email") or None,
                 client_reference_id=params.get("client_reference_id") or None,
-                success_url=_require(params, "success_url"),
+                success_url=success_url,
                 cancel_url=params.get("cancel_url") or None,
                 metadata=_metadata(params),
             )
@@ -289,24 +298,34 @@ class ResourcesMixin(Store):
     # -- subscriptions --------------------------------------------------------------------
 
     def update_subscription(self, subscription_id: str, params: Obj) -> Obj:
-        """``POST /v1/subscriptions/:id``: ``cancel_at_period_end`` and ``metadata``.
+        """``POST /v1/subscriptions/:id``: ``cancel_at_period_end``, ``cancel_at`` (a time,
+        or ``""`` to clear it) and ``metadata``.
 
         Emits ``customer.subscription.updated`` with ``previous_attributes`` when anything
         changed.
         """
         with self._mutation():
             sub = self._get("subscriptions", subscription_id)
-            if sub["status"] == "canceled" and "cancel_at_period_end" in params:
+            cancelling = {"cancel_at_period_end", "cancel_at"} & set(params)
+            if sub["status"] == "canceled" and cancelling:
                 raise SandboxError(
                     "A canceled subscription can only update its cancellation_details "
                     "and metadata.",
-                    param="cancel_at_period_end",
+                    param=sorted(cancelling)[0],
+                )
+            if len(cancelling) == 2:
+                raise SandboxError(
+                    "You may only specify one of these parameters: cancel_at, "
+                    "cancel_at_period_end.",
+                    param="cancel_at",
                 )
             previous: Obj = {}
             if "cancel_at_period_end" in params:
                 wanted = as_bool(params["cancel_at_period_end"], "cancel_at_period_end")
                 if wanted != sub["cancel_at_period_end"]:
                     previous.update(self._set_cancel_at_period_end(sub, wanted))
+            if "cancel_at" in params:
+                previous.update(self._set_cancel_at(sub, params["cancel_at"]))
             if "metadata" in params:
                 metadata = merge_metadata(sub["metadata"], params["metadata"])
                 if metadata != sub["metadata"]:
@@ -328,6 +347,26 @@ class ResourcesMixin(Store):
             "reason": "cancellation_requested" if wanted else None,
         }
         return previous
+
+    def _set_cancel_at(self, sub: Obj, value: Any) -> Obj:
+        fields = ("cancel_at_period_end", "cancel_at", "canceled_at", "cancellation_details")
+        previous = {field: copy.deepcopy(sub[field]) for field in fields}
+        if value == "":
+            sub["cancel_at"] = sub["canceled_at"] = None
+            sub["cancellation_details"] = {"comment": None, "feedback": None, "reason": None}
+        else:
+            moment = as_int(value, "cancel_at")
+            if moment <= self.now():
+                raise SandboxError("cancel_at must be in the future.", param="cancel_at")
+            sub["cancel_at"] = moment
+            sub["canceled_at"] = self.now()
+            sub["cancellation_details"] = {
+                "comment": None,
+                "feedback": None,
+                "reason": "cancellation_requested",
+            }
+        sub["cancel_at_period_end"] = False
+        return {key: value for key, value in previous.items() if sub[key] != value}
 
     @staticmethod
     def _period_end(sub: Obj) -> int:
@@ -505,10 +544,97 @@ class ResourcesMixin(Store):
 
         return self._list("events", params, "/v1/events", matches)
 
-    def get_customer_id_for_portal(self, portal_session_id: str) -> str:
-        """The customer a portal session belongs to (404 for unknown sessions)."""
-        with self._lock:
-            return self._get("portal_sessions", portal_session_id)["customer"]
+    # -- disputes -------------------------------------------------------------------------
+
+    def create_dispute(self, charge_id: str, reason: str = "fraudulent") -> Obj:
+        """The card holder disputes ``charge_id`` with their bank: a ``needs_response``
+        dispute with three weeks for evidence; emits ``charge.dispute.created``."""
+        with self._mutation():
+            charge = self._get("charges", charge_id, "charge")
+            if charge["disputed"]:
+                raise SandboxError(f"Charge {charge_id} is already disputed.", param="charge")
+            obj = shapes.dispute(charge, reason, self.now(), due_by=self.now() + 21 * 24 * 3600)
+            charge["disputed"] = True
+            self._data["disputes"][obj["id"]] = obj
+            self._emit("charge.dispute.created", obj)
+            return copy.deepcopy(obj)
+
+    def update_dispute(self, dispute_id: str, params: Obj) -> Obj:
+        """``POST /v1/disputes/:id`` with ``evidence`` and ``metadata``.
+
+        As in Stripe's test mode, evidence whose ``uncategorized_text`` is
+        ``winning_evidence`` or ``losing_evidence`` decides the dispute at once; other
+        evidence puts it under review.
+        """
+        with self._mutation():
+            obj = self._get("disputes", dispute_id)
+            self._refuse_closed(obj)
+            previous: Obj = {}
+            evidence = params.get("evidence")
+            if evidence:
+                if not isinstance(evidence, dict):
+                    raise SandboxError("Invalid object", param="evidence")
+                unknown = sorted(set(evidence) - set(shapes.EVIDENCE_FIELDS))
+                if unknown:
+                    raise SandboxError(
+                        f"Received unknown parameter: evidence[{unknown[0]}]",
+                        param=f"evidence[{unknown[0]}]",
+                    )
+                previous["evidence"] = copy.deepcopy(obj["evidence"])
+                obj["evidence"].update({key: str(value) for key, value in evidence.items()})
+                obj["evidence_details"]["has_evidence"] = True
+                obj["evidence_details"]["submission_count"] += 1
+            if "metadata" in params:
+                previous["metadata"] = obj["metadata"]
+                obj["metadata"] = merge_metadata(obj["metadata"], params["metadata"])
+            if not previous:
+                return copy.deepcopy(obj)
+            verdict = {"winning_evidence": "won", "losing_evidence": "lost"}.get(
+                (evidence or {}).get("uncategorized_text", "")
+            )
+            if evidence and obj["status"] in ("needs_response", "warning_needs_response"):
+                previous["status"] = obj["status"]
+                obj["status"] = obj["status"].replace("needs_response", "under_review")
+            self._emit("charge.dispute.updated", obj, previous)
+            if verdict:
+                self._close_dispute(obj, verdict)
+            return copy.deepcopy(obj)
+
+    def close_dispute(self, dispute_id: str) -> Obj:
+        """``POST /v1/disputes/:id/close``: accept the dispute; it is lost."""
+        with self._mutation():
+            obj = self._get("disputes", dispute_id)
+            self._refuse_closed(obj)
+            self._close_dispute(obj, "lost")
+            return copy.deepcopy(obj)
+
+    def decide_dispute(self, dispute_id: str, won: bool) -> Obj:
+        """The bank decides the dispute (a sandbox control): ``won`` or ``lost``."""
+        with self._mutation():
+            obj = self._get("disputes", dispute_id)
+            self._refuse_closed(obj)
+            self._close_dispute(obj, "won" if won else "lost")
+            return copy.deepcopy(obj)
+
+    @staticmethod
+    def _refuse_closed(obj: Obj) -> None:
+        if obj["status"] in ("won", "lost", "warning_closed"):
+            raise SandboxError(f"This dispute is already closed ({obj['status']}).")
+
+    def _close_dispute(self, obj: Obj, status: str) -> None:
+        previous = {"status": obj["status"]}
+        obj["status"] = "warning_closed" if obj["status"].startswith("warning") else status
+        self._emit("charge.dispute.closed", obj, previous)
+
+    def list_disputes(self, params: Obj) -> Obj:
+        """``GET /v1/disputes`` filtered by ``charge`` and ``payment_intent``."""
+
+        def matches(obj: Obj) -> bool:
+            return params.get("charge") in (None, obj["charge"]) and params.get(
+                "payment_intent"
+            ) in (None, obj["payment_intent"])
+
+        return self._list("disputes", params, "/v1/disputes", matches)
 
 
 def _wildcard_match(event_type: str, patterns: list[str]) -> bool:

@@ -39,8 +39,16 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "charges": ("charge", "ch_"),
     "refunds": ("refund", "re_"),
     "portal_sessions": ("billing_portal.session", "bps_"),
+    "disputes": ("dispute", "dp_"),
     "events": ("event", "evt_"),
 }
+
+# The sandbox's secret key unless told another: the one Kindred's development and test
+# configurations use.
+SANDBOX_SECRET_KEY = "sk_test_kindred_sandbox"  # noqa: S105 - a fake key for a fake Stripe
+
+# What Stripe's "Manage failed payments" setting does after the last retry fails.
+FAILED_PAYMENT_ACTIONS = ("cancel", "unpaid", "past_due")
 
 # Data Stripe keeps but never shows in objects (saved cards, session line items, ...).
 PRIVATE_SECTIONS = (
@@ -64,8 +72,14 @@ class Store:
         deliver: Deliver | None = None,
         auto_deliver: bool = True,
         public_url: str = "http://127.0.0.1:12111",
+        secret_key: str = SANDBOX_SECRET_KEY,
+        failed_payment_action: str = "cancel",
     ) -> None:
+        if failed_payment_action not in FAILED_PAYMENT_ACTIONS:
+            raise ValueError(f"failed_payment_action must be one of {FAILED_PAYMENT_ACTIONS}")
         self.public_url = public_url.rstrip("/")
+        self.secret_key = secret_key
+        self.failed_payment_action = failed_payment_action
         self.auto_deliver = auto_deliver
         self._deliver = deliver or http_deliver
         self._data_path = Path(data_path) if data_path else None
@@ -76,6 +90,7 @@ class Store:
         self._endpoints: list[Obj] = []
         self._in_flight: set[str] = set()
         self._idempotency: dict[str, tuple[str, int, bytes]] = {}
+        self._outages: list[int] = []
         self._reset()
         if self._data_path and self._data_path.exists():
             self._load()
@@ -316,6 +331,21 @@ class Store:
                 copy.deepcopy(matches[:limit]), url, has_more=len(matches) > limit
             )
             return self._expand(page, as_list(params.get("expand")))
+
+    # -- outages --------------------------------------------------------------------------
+
+    def fail_requests(self, status: int, count: int = 1) -> None:
+        """Answer the next ``count`` API requests with ``status`` (429: too many requests;
+        500, 502, 503: Stripe's own trouble) instead of handling them."""
+        if status != 429 and not 500 <= status <= 599:
+            raise SandboxError("Outages are a 429 or a 5xx status.", param="status")
+        with self._lock:
+            self._outages.extend([status] * as_int(count, "count", minimum=1))
+
+    def take_outage(self) -> int | None:
+        """The status the next API request must fail with, if an outage is queued."""
+        with self._lock:
+            return self._outages.pop(0) if self._outages else None
 
     # -- idempotency ----------------------------------------------------------------------
 

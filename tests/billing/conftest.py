@@ -24,7 +24,9 @@ def sandbox(app) -> Iterator[SandboxState]:
     def deliver(url: str, payload: bytes, headers: dict[str, str]) -> int:
         return client.post(urlsplit(url).path, data=payload, headers=headers).status_code
 
-    state = SandboxState(deliver=deliver, auto_deliver=False)
+    state = SandboxState(
+        deliver=deliver, auto_deliver=False, secret_key=app.config["STRIPE_SECRET_KEY"]
+    )
     state.add_webhook_endpoint(WEBHOOK_URL, app.config["STRIPE_WEBHOOK_SECRET"])
     server, base_url = serve_in_thread(state)
     app.config["STRIPE_API_BASE"] = base_url

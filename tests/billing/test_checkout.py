@@ -266,9 +266,44 @@ def test_membership_page_asks_past_due_members_to_update_their_card(
     sandbox.deliver_pending()
     auth.login()
     page = client.get("/membership").get_data(as_text=True)
+    session.expire_all()
+    sub = session.scalar(select(Subscription))
+    grace_end = sub.past_due_since + timedelta(days=14)
     assert "Past due" in page
     assert "update your card" in page
-    assert "still a member" in page
+    assert (
+        "You stay a member for a grace period of 14 days from the failed payment, "
+        f"until {grace_end.strftime('%-d %B %Y')}."
+    ) in page
+    assert f"Stripe tries your card again on {sub.next_payment_attempt.strftime('%-d %B %Y')}" in (
+        page
+    )
+
+
+@pytest.mark.parametrize("status", [429, 500, 503], ids=str)
+@pytest.mark.parametrize(
+    "path", ["/membership/checkout", "/membership/billing-portal"], ids=["checkout", "portal"]
+)
+def test_stripe_busy_is_a_try_again_message_and_changes_nothing(
+    client, auth, session, sandbox, catalog, path, status
+):
+    if path.endswith("portal"):
+        make_paid_member(sandbox)
+    else:
+        make_account("ada")
+    auth.login()
+    sessions_before = len(sandbox.list_checkout_sessions({})["data"])
+    customers_before = session.scalars(select(BillingCustomer.stripe_customer_id)).all()
+    sandbox.fail_requests(status, count=10)
+
+    response = client.post(path, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Please try again in a minute." in response.get_data(as_text=True)
+    while sandbox.take_outage() is not None:
+        pass
+    assert len(sandbox.list_checkout_sessions({})["data"]) == sessions_before
+    assert session.scalars(select(BillingCustomer.stripe_customer_id)).all() == customers_before
 
 
 def test_membership_page_shows_lapsed_members_how_to_rejoin(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.billing import webhooks
 from app.billing.models import BillingCustomer, Invoice, StripeEvent, Subscription
+from app.db import db
 from app.memberships.services import current_membership
 from tests.billing import events as ev
 from tests.helpers import make_account, make_paid_member, sandbox_time
@@ -281,3 +282,98 @@ def test_sandbox_events_delivered_backwards_end_as_delivered_in_order(client, se
         "SBX-0001",
         "SBX-0002",
     ]
+
+
+# -- Stripe busy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503], ids=str)
+def test_stripe_busy_asks_stripe_to_retry_and_keeps_nothing(
+    app, client, session, sandbox, catalog, caplog, status
+):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    make_paid_member(sandbox, deliver=False)
+    created = next(e for e in sandbox.events if e["type"] == "customer.subscription.created")
+    sandbox.fail_requests(status)
+
+    response = ev.post_event(client, created)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert count(session, StripeEvent) == 0
+    assert count(session, Subscription) == 0
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    retried = ev.post_event(client, created)
+    assert retried.get_json() == {"received": True, "duplicate": False}
+    assert count(session, Subscription) == 1
+
+
+# -- invoices stored while Stripe was out of reach -----------------------------------------
+
+
+def deliver_while_stripe_is_unreachable(app, sandbox, events):
+    reachable = app.config["STRIPE_API_BASE"]
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
+    try:
+        for event in events:
+            webhooks.handle_event(event)
+        db.session.commit()
+    finally:
+        app.config["STRIPE_API_BASE"] = reachable
+
+
+def test_an_invoice_stored_from_its_event_still_matches_a_later_refund(
+    app, client, session, sandbox, catalog
+):
+    ada = make_paid_member(sandbox, deliver=False)
+    deliver_while_stripe_is_unreachable(app, sandbox, sandbox.events)
+    stored = session.scalar(select(Invoice))
+    assert (stored.needs_refresh, stored.payment_intent_id) == (True, None)
+    assert current_membership(ada, sandbox_time(sandbox)).kind == "paid"
+    charge = sandbox.list_charges({})["data"][0]
+    before = len(sandbox.events)
+
+    sandbox.create_refund({"charge": charge["id"], "amount": 900})
+    [refunded] = [e for e in sandbox.events[before:] if e["type"] == "charge.refunded"]
+    assert ev.post_event(client, refunded).status_code == 200
+
+    session.expire_all()
+    invoice = session.scalar(select(Invoice))
+    assert invoice.amount_refunded == 900
+    assert (invoice.needs_refresh, invoice.payment_intent_id) == (False, charge["payment_intent"])
+
+
+def test_an_invoice_stored_from_its_event_is_completed_by_the_next_event(
+    app, client, session, sandbox, catalog
+):
+    make_paid_member(sandbox, deliver=False)
+    deliver_while_stripe_is_unreachable(app, sandbox, sandbox.events)
+    charge = sandbox.list_charges({})["data"][0]
+    sandbox.create_refund({"charge": charge["id"], "amount": 400})  # its event is lost
+    sub_id = session.scalar(select(Subscription.stripe_subscription_id))
+    before = len(sandbox.events)
+
+    sandbox.update_subscription(sub_id, {"metadata": {"note": "x"}})
+    for event in sandbox.events[before:]:
+        assert ev.post_event(client, event).status_code == 200
+
+    session.expire_all()
+    invoice = session.scalar(select(Invoice))
+    assert (invoice.needs_refresh, invoice.amount_refunded) == (False, 400)
+
+
+def test_reconcile_completes_an_invoice_stored_from_its_event(
+    app, runner, session, sandbox, catalog
+):
+    make_paid_member(sandbox, deliver=False)
+    deliver_while_stripe_is_unreachable(app, sandbox, sandbox.events)
+    charge = sandbox.list_charges({})["data"][0]
+    sandbox.create_refund({"charge": charge["id"]})  # its event is lost
+
+    result = runner.invoke(args=["billing", "reconcile"])
+
+    assert "@ada: invoice SBX-0001 completed from Stripe" in result.stdout
+    assert "@ada: invoice SBX-0001 refunded 0 → 2500" in result.stdout
+    session.expire_all()
+    invoice = session.scalar(select(Invoice))
+    assert (invoice.needs_refresh, invoice.amount_refunded) == (False, 2500)

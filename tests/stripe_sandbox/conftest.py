@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 import stripe
 
-from devstack.stripe_sandbox import SandboxState, serve_in_thread
+from devstack.stripe_sandbox import SANDBOX_SECRET_KEY, SandboxState, serve_in_thread
 
 WEBHOOK_URL = "http://kindred.test/stripe/webhook"
 WEBHOOK_SECRET = "whsec_sandbox_tests"
@@ -58,7 +58,7 @@ def base_url(state: SandboxState) -> Iterator[str]:
 @pytest.fixture
 def stripe_client(base_url: str) -> stripe.StripeClient:
     return stripe.StripeClient(
-        "sk_test_sandbox", base_addresses={"api": base_url}, max_network_retries=0
+        SANDBOX_SECRET_KEY, base_addresses={"api": base_url}, max_network_retries=0
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import stripe
 
-from .conftest import start_checkout
+from devstack.stripe_sandbox import SANDBOX_SECRET_KEY
+
+from .conftest import post_form, start_checkout
 
 
 def test_products_and_prices_round_trip_and_filter_by_lookup_key(stripe_client, yearly_price):
@@ -66,20 +70,100 @@ def test_unknown_ids_raise_invalid_request_error_with_resource_missing(stripe_cl
     assert caught.value.param == "id"
 
 
-def test_missing_parameters_are_bad_requests(stripe_client):
+MISSING = [
+    ("products", {}, "name"),
+    ("prices", {"currency": "usd", "unit_amount": 100}, "product"),
+    # Required parameters are named before anything is looked up, as Stripe does.
+    ("prices", {"product": "prod_unknown", "unit_amount": 100}, "currency"),
+    ("prices", {"product": "prod_unknown", "currency": "usd"}, "unit_amount"),
+    (
+        "prices",
+        {"product": "prod_unknown", "currency": "usd", "unit_amount": 100, "recurring": {"a": 1}},
+        "recurring[interval]",
+    ),
+    ("checkout_sessions", {"success_url": "https://kindred.test/"}, "mode"),
+    (
+        "checkout_sessions",
+        {"mode": "subscription", "customer": "cus_unknown", "line_items": [{"quantity": 1}]},
+        "success_url",
+    ),
+    (
+        "checkout_sessions",
+        {"mode": "payment", "success_url": "https://kindred.test/"},
+        "line_items",
+    ),
+    (
+        "checkout_sessions",
+        {
+            "mode": "payment",
+            "success_url": "https://kindred.test/",
+            "line_items": [{"quantity": 1}],
+        },
+        "line_items[0][price]",
+    ),
+    ("portal_sessions", {"return_url": "https://kindred.test/"}, "customer"),
+]
+
+
+@pytest.mark.parametrize(("resource", "params", "missing"), MISSING, ids=lambda v: str(v))
+def test_a_missing_parameter_is_named_as_stripe_names_it(stripe_client, resource, params, missing):
+    service = {
+        "products": stripe_client.v1.products,
+        "prices": stripe_client.v1.prices,
+        "checkout_sessions": stripe_client.v1.checkout.sessions,
+        "portal_sessions": stripe_client.v1.billing_portal.sessions,
+    }[resource]
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.products.create(params={})
-    assert caught.value.http_status == 400 and caught.value.param == "name"
+        service.create(params=params)
+    assert caught.value.http_status == 400
+    assert caught.value.param == missing
+    assert caught.value.code == "parameter_missing"
+    assert caught.value.user_message == f"Missing required param: {missing}."
 
 
-def test_a_key_that_is_not_a_test_key_is_an_authentication_error(base_url):
-    live = stripe.StripeClient("sk_live_nope", base_addresses={"api": base_url})
-    with pytest.raises(stripe.AuthenticationError):
-        live.v1.customers.list()
+@pytest.mark.parametrize(
+    ("status", "error_class", "error_type"),
+    [
+        (429, stripe.RateLimitError, "invalid_request_error"),
+        (500, stripe.APIError, "api_error"),
+        (503, stripe.APIError, "api_error"),
+    ],
+    ids=str,
+)
+def test_an_outage_answers_like_stripe_and_then_passes(
+    stripe_client, state, status, error_class, error_type
+):
+    state.fail_requests(status, count=2)
+    for _ in range(2):
+        with pytest.raises(error_class) as caught:
+            stripe_client.v1.customers.list()
+        assert (caught.value.http_status, caught.value.error.type) == (status, error_type)
+    assert stripe_client.v1.customers.list().data == []
+
+
+@pytest.mark.parametrize(
+    "key", ["sk_live_nope", "sk_test_someone_elses_key", "pk_test_publishable"], ids=str
+)
+def test_a_key_other_than_the_sandboxs_is_a_401_authentication_error(base_url, key):
+    stranger = stripe.StripeClient(key, base_addresses={"api": base_url}, max_network_retries=0)
+    with pytest.raises(stripe.AuthenticationError) as caught:
+        stranger.v1.customers.list()
+    assert caught.value.http_status == 401
+    assert caught.value.error.type == "authentication_error"
+    assert caught.value.user_message.startswith("Invalid API Key provided: ")
+    assert key not in caught.value.user_message  # shown masked, as Stripe does
+
+
+def test_a_request_without_a_key_is_told_how_to_send_one(base_url):
+    status, _, body = post_form(f"{base_url}/v1/customers", {})
+    error = json.loads(body)["error"]
+    assert status == 401
+    assert error["type"] == "authentication_error"
+    assert "Authorization" in error["message"]
 
 
 def test_module_level_configuration_works_too(base_url, monkeypatch):
-    monkeypatch.setattr(stripe, "api_key", "sk_test_module")
+    monkeypatch.setattr(stripe, "api_key", SANDBOX_SECRET_KEY)
     monkeypatch.setattr(stripe, "api_base", base_url)
     monkeypatch.setattr(stripe, "max_network_retries", 0)
     customer = stripe.Customer.create(email="mod@example.org")
