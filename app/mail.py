@@ -21,6 +21,7 @@ import enum
 import logging
 import smtplib
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -29,7 +30,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import crontab
 from huey.exceptions import RetryTask
-from sqlalchemy import CheckConstraint, Index, String, Text, delete, event, select, update
+from sqlalchemy import JSON, CheckConstraint, Index, String, Text, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app import jobs
@@ -78,6 +79,8 @@ class OutgoingMail(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(998))
     body: Mapped[str] = mapped_column(Text)
+    # More headers, by name (``List-Unsubscribe``...), or None.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -93,6 +96,8 @@ class OutgoingMail(Base):
         message["Subject"] = self.subject
         message["Date"] = format_datetime(self.created_at)
         message["Message-ID"] = self.message_id
+        for name, value in (self.headers or {}).items():
+            message[name] = value
         message.set_content(self.body)
         return message
 
@@ -102,10 +107,13 @@ def outbox(app: Flask) -> list[EmailMessage]:
     return app.extensions.setdefault("kindred_outbox", [])
 
 
-def send_mail(to: str, subject: str, body: str) -> EmailMessage:
+def send_mail(
+    to: str, subject: str, body: str, *, headers: Mapping[str, str] | None = None
+) -> EmailMessage:
     """Queue one plain-text message with the current unit of work and return it.
 
-    It is delivered once the session commits, and never if it rolls back.
+    It is delivered once the session commits, and never if it rolls back. ``headers``
+    adds headers of our own (such as ``List-Unsubscribe``) to those every message has.
     """
     row = OutgoingMail(
         message_id=make_msgid(domain="kindred.localhost"),
@@ -113,6 +121,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
         recipient=to,
         subject=subject,
         body=body,
+        headers=dict(headers) if headers else None,
         created_at=utcnow(),
         next_attempt_at=utcnow(),
     )
