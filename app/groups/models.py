@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
 from app.db import Base, one_of, utcnow
+from app.messages.models import Message
 
 VISIBILITIES = ("public", "members", "private")
 JOIN_POLICIES = ("open", "request", "invite")
@@ -226,8 +227,13 @@ class PostRevision(Base):
 
 
 class Report(Base):
-    """A reader's report on a post. Export decision: in the reporter's export, never the
-    reported author's (reports are confidential to the group's hosts and moderators)."""
+    """A reader's report on a post, or a participant's on a direct message.
+
+    A post's report goes to its group's hosts and moderators (``group_id`` is the post's
+    group); a message's goes to site admins alone (no group), who may then read that
+    message and nothing else of the conversation. Export decision: in the reporter's
+    export, never the reported author's (reports are confidential to those who act on
+    them)."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -240,11 +246,21 @@ class Report(Base):
         ),
         Index("ix_reports_resolved_at_created_at_id", "resolved_at", "created_at", "id"),
         one_of("reason", REPORT_REASONS),
+        CheckConstraint(
+            "(post_id IS NOT NULL AND group_id IS NOT NULL AND message_id IS NULL)"
+            " OR (post_id IS NULL AND group_id IS NULL AND message_id IS NOT NULL)",
+            name="target",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     reporter_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
@@ -256,8 +272,9 @@ class Report(Base):
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
 
-    post: Mapped[Post] = relationship()
-    group: Mapped[Group] = relationship()
+    post: Mapped[Post | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+    message: Mapped[Message | None] = relationship()
     reporter: Mapped[Account | None] = relationship(foreign_keys=[reporter_id])
 
     @property
