@@ -107,6 +107,9 @@ class Config:
     JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{Path(INSTANCE_DIR) / 'jobs.sqlite3'}"
 
     SITE_NAME = os.environ.get("SITE_NAME", "Kindred")
+    # Where the site is, for links in mail sent outside a request (the daily digests);
+    # a request's own address is used when this is unset.
+    SITE_URL = os.environ.get("SITE_URL")
 
     # Payments. Without STRIPE_SECRET_KEY the local sandbox is used (see README).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
@@ -129,6 +132,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     DATABASE_URL = Config.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'kindred.sqlite3'}"
     SANDBOX_PORT = _env_int("STRIPE_SANDBOX_PORT", 12111)
+    SITE_URL = Config.SITE_URL or "http://127.0.0.1:5000"
     STRIPE_API_BASE = Config.STRIPE_API_BASE or (
         None if Config.STRIPE_SECRET_KEY else f"http://127.0.0.1:{SANDBOX_PORT}"
     )
@@ -149,6 +153,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never reach a real mail server unless one says so
     JOBS_URL = "memory://"
+    SITE_URL = "http://kindred.test"
     STRIPE_SECRET_KEY = "sk_test_kindred_tests"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
     STRIPE_API_BASE = "http://127.0.0.1:9"  # tests that talk to Stripe start a sandbox

@@ -289,9 +289,24 @@ def sync_subscription(
             stripe_subscription_id=subscription_id, account_id=account_id, last_event_created=0
         )
         db.session.add(local)
+    was = local.status
     _apply_subscription(local, remote, event_created)
     db.session.flush()
+    if local.status == "past_due" and was not in (None, "past_due"):
+        _tell_payment_failed(local)
     return local
+
+
+def _tell_payment_failed(subscription: Subscription) -> None:
+    """A renewal payment failed: the member hears it once, when the subscription falls
+    past due (whichever of a webhook or the reconcile command sees it first)."""
+    from app.notifications.events import membership_changed
+
+    membership_changed(
+        db.session.get(Account, subscription.account_id),
+        "The renewal payment for your membership did not go through. You are still a "
+        "member while it is tried again; you can change your card from the membership page",
+    )
 
 
 def _account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:
