@@ -6,7 +6,19 @@ Alembic's ``migrations/env.py`` and the tests import this; a new feature adds it
 from app import mail
 from app.accounts import models as accounts
 from app.billing import models as billing
+from app.blocks import models as blocks
 from app.groups import models as groups
 from app.memberships import models as memberships
+from app.messages import models as messages
+from app.notifications import models as notifications
 
-__all__ = ["accounts", "billing", "groups", "mail", "memberships"]
+__all__ = [
+    "accounts",
+    "billing",
+    "blocks",
+    "groups",
+    "mail",
+    "memberships",
+    "messages",
+    "notifications",
+]
