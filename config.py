@@ -107,8 +107,8 @@ class Config:
     JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{Path(INSTANCE_DIR) / 'jobs.sqlite3'}"
 
     SITE_NAME = os.environ.get("SITE_NAME", "Kindred")
-    # Where the site is, for links in mail sent outside a request (the daily digests);
-    # a request's own address is used when this is unset.
+    # Where the site is, for links in mail sent outside a request (the daily digests, the
+    # reconcile command); mail sent while answering a request links to that request's address.
     SITE_URL = os.environ.get("SITE_URL")
 
     # Payments. Without STRIPE_SECRET_KEY the local sandbox is used (see README).

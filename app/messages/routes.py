@@ -36,16 +36,17 @@ def inbox():
 @login_required
 def new_conversation():
     form = forms.NewConversationForm(handle=request.args.get("to", "")[:31])
+    refused = False
     if form.validate_on_submit():
         try:
             message = services.start_conversation(current_user, form.handle.data, form.body.data)
         except DomainError as error:
-            refuse(error, form)
+            refused = not refuse(error, form)
         else:
             return _to_conversation(message.conversation, message)
     return render_template(
         "messages/new.html", form=form, refusal=write_refusal(current_user)
-    ), 400 if form.errors else 200
+    ), 400 if form.errors or refused else 200
 
 
 def _conversation_page(conversation: Conversation, form: forms.MessageForm, status: int = 200):

@@ -65,7 +65,7 @@ def _body(body: str | None) -> str:
 
 def _require_writer(account: Account) -> None:
     if (refusal := write_refusal(account)) is not None:
-        raise MessageForbidden(refusal.replace("post and reply", "send messages"))
+        raise MessageForbidden(refusal)
 
 
 def _pair(first: Account, second: Account) -> tuple[int, int]:

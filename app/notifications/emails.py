@@ -5,7 +5,8 @@ and ``List-Unsubscribe-Post``, RFC 8058, and the same link in its text): a signe
 naming the account and the kind, which works signed out and changes nothing until it
 is confirmed by a POST. A digest's link stops the digest: every kind mailed in it.
 
-Links are absolute: ``SITE_URL`` when it is set, else the current request's address.
+Links are absolute: to the current request's address, or outside a request (the daily
+digests, the reconcile command) to ``SITE_URL``.
 Mail is queued with the change that caused it (``app.mail.send_mail``).
 """
 
@@ -39,12 +40,12 @@ class NoSiteAddress(RuntimeError):
 
 
 def site_url() -> str:
-    """The site's address with no trailing slash: SITE_URL, else the request's."""
+    """The site's address with no trailing slash: the request's, else SITE_URL."""
+    if has_request_context():
+        return request.url_root.rstrip("/")
     configured = current_app.config.get("SITE_URL")
     if configured:
         return configured.rstrip("/")
-    if has_request_context():
-        return request.url_root.rstrip("/")
     raise NoSiteAddress(
         "SITE_URL is not set, so mail sent outside a request has no address for its links "
         "(set it to the site's address, e.g. https://kindred.example)"
@@ -124,8 +125,6 @@ def mail_at_once(notification: Notification) -> bool:
     """Email one notification now (queued with the unit of work); False if it could not
     be (an unverified address, or no address for links outside a request: then it waits
     for the digest, if the person has one)."""
-    from app.notifications.services import describe
-
     account = notification.recipient
     if not account.is_verified:
         return False
@@ -135,7 +134,7 @@ def mail_at_once(notification: Notification) -> bool:
     except NoSiteAddress as error:
         logger.warning("Notification %s not mailed: %s", notification.id, error)
         return False
-    text = describe(notification)
+    text = notification.text
     send_mail(
         account.email,
         text,
@@ -148,12 +147,10 @@ def mail_at_once(notification: Notification) -> bool:
 
 def mail_digest(account: Account, notifications: list[Notification]) -> None:
     """Email the day's digest of ``notifications`` (newest first) to ``account``."""
-    from app.notifications.services import describe
-
     footer, headers = _footer(account, DIGEST)
     count = len(notifications)
     lines = [
-        f"- {describe(notification)}: {absolute(notification.link)}"
+        f"- {notification.text}: {absolute(notification.link)}"
         for notification in notifications[:DIGEST_SHOWN_MAX]
     ]
     if count > DIGEST_SHOWN_MAX:

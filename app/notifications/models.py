@@ -90,6 +90,25 @@ class Notification(Base):
     recipient: Mapped[Account] = relationship(foreign_keys=[recipient_id])
     actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
 
+    @property
+    def text(self) -> str:
+        """What the notification says, in one sentence without a full stop."""
+        actor = self.actor
+        who = f"{actor.name} (@{actor.handle})" if actor is not None else "A former account"
+        if self.kind == "reply":
+            return f"{who} replied in “{self.subject}”"
+        if self.kind == "mention":
+            return f"{who} mentioned you in “{self.subject}”"
+        if self.kind == "message":
+            return f"{who} sent you a message"
+        if self.kind == "join_request":
+            return f"{who} asked to join {self.subject}"
+        if self.kind == "report":
+            if self.target.startswith("reports:group:"):
+                return f"A post in {self.subject} was reported"
+            return "A direct message was reported to the site admins"
+        return self.subject
+
 
 class NotificationPreference(Base):
     """How one kind of notification is emailed to an account. No row: the default."""

@@ -27,7 +27,6 @@ def template_helpers() -> dict:
     return {
         "unread_notifications": unread_notifications,
         "unread_shown_max": services.UNREAD_SHOWN_MAX,
-        "describe_notification": services.describe,
         "thread_watch_state": thread_watch_state,
     }
 

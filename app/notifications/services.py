@@ -26,6 +26,7 @@ from app.db import db, utcnow
 from app.domain import DomainError
 from app.groups.models import Thread
 from app.groups.permissions import access_to
+from app.notifications import emails
 from app.notifications.models import (
     DEFAULT_DELIVERY,
     DELIVERIES,
@@ -81,8 +82,6 @@ def notify_each(
 ) -> list[Notification]:
     """``notify`` for each of ``recipients`` (each once), in a fixed number of queries
     plus one insert, and one mail, per person told."""
-    from app.notifications import emails
-
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     people = {account.id: account for account in recipients}
@@ -124,26 +123,6 @@ def notify_each(
         if choices[notification.recipient_id] == "immediately":
             emails.mail_at_once(notification)
     return made
-
-
-def describe(notification: Notification) -> str:
-    """What a notification says, in one sentence without a full stop."""
-    actor = notification.actor
-    who = f"{actor.name} (@{actor.handle})" if actor is not None else "A former account"
-    subject = notification.subject
-    if notification.kind == "reply":
-        return f"{who} replied in “{subject}”"
-    if notification.kind == "mention":
-        return f"{who} mentioned you in “{subject}”"
-    if notification.kind == "message":
-        return f"{who} sent you a message"
-    if notification.kind == "join_request":
-        return f"{who} asked to join {subject}"
-    if notification.kind == "report":
-        if notification.target.startswith("reports:group:"):
-            return f"A post in {subject} was reported"
-        return "A direct message was reported to the site admins"
-    return subject
 
 
 # Email preferences -------------------------------------------------------------------
@@ -352,7 +331,7 @@ def notifications_for_export(account: Account) -> Iterator[dict]:
         for row in rows:
             yield {
                 "kind": row.kind,
-                "text": describe(row),
+                "text": row.text,
                 "link": row.link,
                 "created_at": row.created_at.isoformat(),
                 "read_at": row.read_at.isoformat() if row.read_at else None,

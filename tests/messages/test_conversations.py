@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.admin.services import suspend_account
 from app.blocks import services as blocks
 from app.db import utcnow
+from app.memberships.models import ComplimentaryMembership
 from app.messages import services as messages
 from app.messages.models import Conversation, Message
 from app.pagination import PAGE_SIZE
@@ -49,7 +50,7 @@ def test_members_who_share_a_group_write_to_each_other_in_one_conversation(clien
 
 
 def test_people_without_a_shared_group_cannot_start_a_conversation(client, auth, session):
-    neighbours()
+    _group, ana, _bob = neighbours()
     make_member("cai")
     auth.login("cai")
     response = client.post("/messages/new", data={"handle": "ana", "body": "Hi, stranger"})
@@ -57,13 +58,7 @@ def test_people_without_a_shared_group_cannot_start_a_conversation(client, auth,
     assert messages.CANNOT_START in page(response)
     assert count(Conversation) == 0
     assert count(Message) == 0
-    assert kinds_of(_group_host()) == []
-
-
-def _group_host():
-    from app.accounts.services import get_account_by_handle
-
-    return get_account_by_handle("ana")
+    assert kinds_of(ana) == []
 
 
 def test_an_account_that_accepts_all_members_can_be_written_to_by_any_member(client, auth, session):
@@ -102,15 +97,11 @@ def test_nobody_else_can_read_a_conversation_not_even_an_admin(client, auth, ses
 
 
 def test_a_lapsed_account_reads_its_conversations_but_cannot_send(client, auth, session):
-    _group, ana, _bob = neighbours()
+    group, ana, _bob = neighbours()
     cai = make_member("cai", ends_at=utcnow() + timedelta(days=1))
-    from tests.helpers import add_to_group
-
-    add_to_group(_group, cai)
+    add_to_group(group, cai)
     conversation = write(ana, "cai", "Welcome!").conversation
     # Cai's membership ends.
-    from app.memberships.models import ComplimentaryMembership
-
     grant = session.scalars(
         select(ComplimentaryMembership).where(ComplimentaryMembership.account_id == cai.id)
     ).one()
@@ -194,6 +185,8 @@ def test_a_block_stops_an_existing_conversation_both_ways(client, auth, session)
     response = client.post(f"/messages/{conversation.id}", data={"body": "Ana?"})
     assert response.status_code == 400
     assert messages.CANNOT_SEND in page(response)
+    response = client.post("/messages/new", data={"handle": "ana", "body": "Ana??"})
+    assert response.status_code == 400 and messages.CANNOT_SEND in page(response)
     assert [m.body for m in session.scalars(select(Message))] == ["Hi Ana"]
     assert kinds_of(bob) == []
 

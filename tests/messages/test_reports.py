@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.admin.services import suspend_account
 from app.groups.models import ModerationLogEntry, Report
 from app.messages.models import Message
 from tests.helpers import add_to_group, make_member, make_reply, make_thread
@@ -143,8 +144,6 @@ def test_a_suspended_account_reads_but_does_not_report_messages(client, auth, se
     _group, ana, bob = neighbours()
     opal = make_member("opal", admin=True)
     note = write(bob, "ana", "Buy my watches")
-    from app.admin.services import suspend_account
-
     suspend_account(opal, ana, "Testing")
     session.commit()
     auth.login("ana")

@@ -6,7 +6,11 @@ from sqlalchemy import select
 
 from app.groups import moderation
 from app.groups import services as groups
+from app.groups.models import Post
 from app.groups.permissions import access_to
+from app.memberships.models import ComplimentaryMembership
+from app.messages import services as messages
+from app.messages.models import Message
 from app.notifications import services as notifications
 from app.notifications.models import Notification, ThreadWatch
 from app.pagination import PAGE_SIZE
@@ -18,7 +22,7 @@ from tests.helpers import (
     make_reply,
     make_thread,
 )
-from tests.notifications.support import kinds_of, neighbours, notifications_of, page, write
+from tests.notifications.support import count, kinds_of, neighbours, notifications_of, page, write
 
 
 def test_a_reply_tells_whoever_started_or_joined_the_thread_but_not_its_writer(session):
@@ -30,7 +34,7 @@ def test_a_reply_tells_whoever_started_or_joined_the_thread_but_not_its_writer(s
     make_reply(thread, bob, "Beans.")
     (told,) = notifications_of(ana)
     assert (told.kind, told.actor_id, told.subject) == ("reply", bob.id, "Seeds")
-    assert notifications.describe(told) == "Bob (@bob) replied in “Seeds”"
+    assert told.text == "Bob (@bob) replied in “Seeds”"
     assert told.link.startswith(f"/groups/gardens/threads/{thread.id}#post-")
     assert kinds_of(bob) == [] and kinds_of(cai) == []
 
@@ -100,8 +104,6 @@ def test_a_mention_tells_an_account_that_can_read_the_post_and_links_it(session)
 
 
 def thread_opener(session, thread):
-    from app.groups.models import Post
-
     return session.scalars(select(Post).where(Post.thread_id == thread.id)).one()
 
 
@@ -147,7 +149,7 @@ def test_a_request_to_join_tells_the_hosts(session):
     session.commit()
     (told,) = notifications_of(ana)
     assert (told.kind, told.link) == ("join_request", "/groups/quiet/members")
-    assert notifications.describe(told) == "Dan (@dan) asked to join Quiet"
+    assert told.text == "Dan (@dan) asked to join Quiet"
     assert kinds_of(moe) == []
 
 
@@ -165,7 +167,7 @@ def test_a_report_tells_the_moderators_and_hosts_but_not_who_reported(session):
         (told,) = [n for n in notifications_of(account) if n.kind == "report"]
         assert told.actor_id is None
         assert told.link == "/groups/gardens/reports"
-        assert notifications.describe(told) == "A post in Gardens was reported"
+        assert told.text == "A post in Gardens was reported"
     assert kinds_of(cai) == [] and "report" not in kinds_of(bob)
 
 
@@ -179,18 +181,12 @@ def test_membership_events_tell_the_member(client, auth, session):
     )
     (granted,) = notifications_of(eve)
     assert (granted.kind, granted.link) == ("membership", "/membership")
-    assert notifications.describe(granted) == (
-        "You have a complimentary membership, until 2999-01-01"
-    )
-    from app.memberships.models import ComplimentaryMembership
-
+    assert granted.text == ("You have a complimentary membership, until 2999-01-01")
     grant_id = session.scalar(
         select(ComplimentaryMembership.id).where(ComplimentaryMembership.account_id == eve.id)
     )
     client.post(f"/admin/memberships/{grant_id}/end")
-    assert notifications.describe(notifications_of(eve)[-1]) == (
-        "Your complimentary membership has ended"
-    )
+    assert notifications_of(eve)[-1].text == ("Your complimentary membership has ended")
 
 
 def test_nobody_is_told_of_their_own_doings(session):
@@ -198,3 +194,12 @@ def test_nobody_is_told_of_their_own_doings(session):
     thread = make_thread(group, ana, "Notes to self", "Remember @ana")
     make_reply(thread, ana, "And again, @ana")
     assert session.scalars(select(Notification)).all() == []
+
+
+def test_a_notification_and_its_mail_go_with_their_change_or_not_at_all(session, mail):
+    _group, ana, bob = neighbours()
+    messages.start_conversation(bob, "ana", "Hello")
+    session.rollback()
+    assert count(Message) == 0 and notifications_of(ana) == [] and mail == []
+    write(bob, "ana", "Hello again")
+    assert len(notifications_of(ana)) == 1 and len(mail) == 1

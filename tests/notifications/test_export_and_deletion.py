@@ -60,6 +60,6 @@ def test_deleting_an_account_removes_what_it_received_and_leaves_what_it_caused_
     assert [n.recipient_id for n in session.scalars(select(Notification))] == [ana.id]
     (left,) = notifications_of(ana)
     assert left.actor_id is None
-    assert notifications.describe(left) == "A former account replied in “Seeds”"
+    assert left.text == "A former account replied in “Seeds”"
     for model in (NotificationPreference, ThreadWatch, NotificationDigest):
         assert all(row.account_id != bob.id for row in session.scalars(select(model)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app.billing import services as billing
-from app.notifications import services as notifications
 from tests.billing.conftest import catalog, sandbox  # noqa: F401  (the served sandbox)
 from tests.helpers import make_paid_member
 from tests.notifications.support import notifications_of
@@ -18,9 +17,7 @@ def test_a_failed_renewal_tells_the_member_once(session, sandbox, catalog):  # n
     sandbox.deliver_pending()
     (told,) = notifications_of(ada)
     assert (told.kind, told.link) == ("membership", "/membership")
-    assert notifications.describe(told).startswith(
-        "The renewal payment for your membership did not go through"
-    )
+    assert told.text.startswith("The renewal payment for your membership did not go through")
 
     # The reconcile command reads the same state again: nothing new to tell.
     billing.reconcile()

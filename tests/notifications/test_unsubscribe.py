@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from app.notifications import emails
 from app.notifications import services as notifications
@@ -85,8 +86,6 @@ def test_a_forged_link_is_refused_with_a_clear_page(client, session, method):
 
 
 def _signed_elsewhere(account_id: int, kind: str) -> str:
-    from itsdangerous import URLSafeTimedSerializer
-
     return URLSafeTimedSerializer("another-secret", salt="kindred.unsubscribe").dumps(
         {"a": account_id, "k": kind}
     )
