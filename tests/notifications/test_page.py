@@ -117,3 +117,13 @@ def test_unverified_addresses_get_no_mail(session, mail):
     session.commit()
     write(bob, "ana")
     assert mail == [] and len(notifications_of(ana)) == 1
+
+
+def test_the_header_shows_99_plus_past_99_unread(client, auth, session):
+    _group, ana, _bob = neighbours()
+    for number in range(notifications.UNREAD_SHOWN_MAX + 2):
+        notifications.notify(ana, "membership", link="/membership", subject=f"Event {number}")
+    session.commit()
+    assert notifications.unread_count(ana) == notifications.UNREAD_SHOWN_MAX + 1
+    auth.login("ana")
+    assert '<span class="count">(99+)</span>' in _header(page(client.get("/")))
