@@ -1,4 +1,7 @@
-"""One form per direct-message action. Limits come from the services, which check them again."""
+"""One form per direct-message action. Limits come from the services, which check them again.
+
+Reporting a message and an admin's reason for acting on it use the groups' forms
+(``ReportForm``, ``ReasonForm``): the same reasons and rules as for posts."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.forms import Form
-from app.groups.forms import ReasonForm, ReportForm
 from app.messages import services
 
 WHO_CHOICES = [
@@ -41,8 +43,3 @@ class MessageForm(Form):
 
 class MessageSettingsForm(Form):
     who = RadioField("Who can start a conversation with you", choices=WHO_CHOICES, default="groups")
-
-
-# A report on a message has the reasons of one on a post, and an admin acting on it gives
-# a reason for the site's log as moderators do: the same forms.
-__all__ = ["ReasonForm", "ReportForm"]

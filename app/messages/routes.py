@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.domain import DomainError
 from app.forms import refuse
+from app.groups.forms import ReasonForm, ReportForm
 from app.memberships.services import write_refusal
 from app.messages import bp, forms, moderation, services
 from app.messages.models import Conversation, Message
@@ -90,7 +91,7 @@ def report_message(conversation_id: int, message_id: int):
         abort(404)
     if current_user.is_suspended:
         abort(403, moderation.SUSPENDED_REPORT)
-    form = forms.ReportForm()
+    form = ReportForm()
     if form.validate_on_submit():
         try:
             moderation.report_message(current_user, message, form.reason.data, form.details.data)
@@ -122,7 +123,7 @@ def settings():
 
 def _act_on_report(report_id: int, title: str, action):
     report = _open_report(report_id)
-    form = forms.ReasonForm()
+    form = ReasonForm()
     if form.validate_on_submit():
         try:
             action(current_user, report_id, form.reason.data)
