@@ -107,6 +107,9 @@ class Config:
     JOBS_URL = os.environ.get("JOBS_URL") or f"sqlite:///{Path(INSTANCE_DIR) / 'jobs.sqlite3'}"
 
     SITE_NAME = os.environ.get("SITE_NAME", "Kindred")
+    # Where the site is, for links in mail sent outside a request (digests, renewal reminders,
+    # reconcile); mail sent while answering a request links to that request's address.
+    SITE_URL = os.environ.get("SITE_URL")
 
     # Downloads of one's data and of group archives, per account, in any 24 hours.
     EXPORTS_PER_DAY = _env_int("EXPORTS_PER_DAY", 10)
@@ -122,8 +125,6 @@ class Config:
     MEMBERSHIP_GRACE_DAYS = _env_int("MEMBERSHIP_GRACE_DAYS", 14)
     # `flask billing send-renewal-reminders` announces a yearly charge this many days ahead.
     RENEWAL_REMINDER_DAYS = _env_int("RENEWAL_REMINDER_DAYS", 14)
-    # The site's public address, for links in mail sent by commands (no request to ask).
-    SITE_URL = os.environ.get("SITE_URL")
 
     @classmethod
     def check(cls) -> None:
@@ -138,6 +139,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     DATABASE_URL = Config.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'kindred.sqlite3'}"
     SANDBOX_PORT = _env_int("STRIPE_SANDBOX_PORT", 12111)
+    SITE_URL = Config.SITE_URL or "http://127.0.0.1:5000"
     STRIPE_API_BASE = Config.STRIPE_API_BASE or (
         None if Config.STRIPE_SECRET_KEY else f"http://127.0.0.1:{SANDBOX_PORT}"
     )
@@ -145,7 +147,6 @@ class DevelopmentConfig(Config):
         None if Config.STRIPE_SECRET_KEY else "whsec_kindred_sandbox"
     )
     STRIPE_SECRET_KEY = Config.STRIPE_SECRET_KEY or "sk_test_kindred_sandbox"
-    SITE_URL = Config.SITE_URL or "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -159,6 +160,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # tests never reach a real mail server unless one says so
     JOBS_URL = "memory://"
+    SITE_URL = "http://kindred.test"
     # The sandbox's own key, which it checks like Stripe checks yours.
     STRIPE_SECRET_KEY = "sk_test_kindred_sandbox"  # noqa: S105
     STRIPE_WEBHOOK_SECRET = "whsec_kindred_tests"  # noqa: S105
@@ -168,7 +170,6 @@ class TestConfig(Config):
     MEMBERSHIP_CURRENCY = "usd"
     MEMBERSHIP_GRACE_DAYS = 14
     RENEWAL_REMINDER_DAYS = 14
-    SITE_URL = "http://kindred.test"
 
 
 class ProductionConfig(Config):

@@ -50,9 +50,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
 
-    from app import accounts, admin, billing, exports, groups, memberships, pages
+    from app import (
+        accounts,
+        admin,
+        billing,
+        blocks,
+        exports,
+        groups,
+        memberships,
+        messages,
+        notifications,
+        pages,
+    )
 
-    for feature in (pages, accounts, memberships, billing, groups, exports, admin):
+    for feature in (
+        pages,
+        accounts,
+        memberships,
+        billing,
+        groups,
+        messages,
+        notifications,
+        blocks,
+        exports,
+        admin,
+    ):
         feature.init_app(app)
 
     if app.config["ENVIRONMENT"] == "development":

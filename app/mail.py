@@ -21,6 +21,7 @@ import enum
 import logging
 import smtplib
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -29,7 +30,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import crontab
 from huey.exceptions import RetryTask
-from sqlalchemy import CheckConstraint, Index, String, Text, delete, event, select, update
+from sqlalchemy import JSON, CheckConstraint, Index, String, Text, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app import jobs
@@ -78,6 +79,8 @@ class OutgoingMail(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(998))
     body: Mapped[str] = mapped_column(Text)
+    # More headers, by name (``List-Unsubscribe``...), or None.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -96,6 +99,8 @@ class OutgoingMail(Base):
         message["Subject"] = self.subject
         message["Date"] = format_datetime(self.created_at)
         message["Message-ID"] = self.message_id
+        for name, value in (self.headers or {}).items():
+            message[name] = value
         message.set_content(self.body)
         return message
 
@@ -105,11 +110,19 @@ def outbox(app: Flask) -> list[EmailMessage]:
     return app.extensions.setdefault("kindred_outbox", [])
 
 
-def send_mail(to: str, subject: str, body: str, *, forget_when_done: bool = False) -> EmailMessage:
+def send_mail(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    forget_when_done: bool = False,
+) -> EmailMessage:
     """Queue one plain-text message with the current unit of work and return it.
 
-    It is delivered once the session commits, and never if it rolls back. With
-    ``forget_when_done`` no copy is kept once it is sent (or refused for good).
+    It is delivered once the session commits, and never if it rolls back. ``headers``
+    adds headers of our own (such as ``List-Unsubscribe``) to those every message has.
+    With ``forget_when_done`` no copy is kept once it is sent (or refused for good).
     """
     row = OutgoingMail(
         message_id=make_msgid(domain="kindred.localhost"),
@@ -117,6 +130,7 @@ def send_mail(to: str, subject: str, body: str, *, forget_when_done: bool = Fals
         recipient=to,
         subject=subject,
         body=body,
+        headers=dict(headers) if headers else None,
         created_at=utcnow(),
         next_attempt_at=utcnow(),
         forget_when_done=forget_when_done,
@@ -218,8 +232,12 @@ def deliver(mail_id: int) -> float | None:
 
 
 def _finish(row: OutgoingMail) -> None:
+    """A message is done (sent, or refused for good): what it said is not kept, only that
+    it went to that address, when, and how it ended, for MAIL_RETENTION_DAYS."""
     if row.forget_when_done:
         db.session.delete(row)
+    else:
+        row.subject, row.body, row.headers = "", "", None
     db.session.commit()
 
 

@@ -6,8 +6,21 @@ Alembic's ``migrations/env.py`` and the tests import this; a new feature adds it
 from app import mail
 from app.accounts import models as accounts
 from app.billing import models as billing
+from app.blocks import models as blocks
 from app.exports import models as exports
 from app.groups import models as groups
 from app.memberships import models as memberships
+from app.messages import models as messages
+from app.notifications import models as notifications
 
-__all__ = ["accounts", "billing", "exports", "groups", "mail", "memberships"]
+__all__ = [
+    "accounts",
+    "billing",
+    "blocks",
+    "exports",
+    "groups",
+    "mail",
+    "memberships",
+    "messages",
+    "notifications",
+]

@@ -87,6 +87,9 @@ PAGED_LISTS = [
     ("opal", "/admin/log?before={}"),
     ("opal", "/admin/reports?after={}"),
     ("bea", "/membership?before={}"),
+    ("bea", "/messages?before={}"),
+    ("bea", "/notifications?before={}"),
+    ("bea", "/settings/blocked?before={}"),
 ]
 
 

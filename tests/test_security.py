@@ -27,6 +27,8 @@ from tests.helpers import DEFAULT_PASSWORD, csrf_token, make_account, make_membe
 CSRF_EXEMPT = {
     "billing.receive_webhook": "Stripe calls it, signing each request with the webhook "
     "secret instead; it has no session and cannot send our token.",
+    "notifications.unsubscribe": "Mail programs POST to it in one click (RFC 8058) with no "
+    "session; the signed token in its address is what authorises it.",
 }
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 SESSION_COOKIE = "kindred_session"

@@ -379,14 +379,29 @@ def sync_subscription(
             if fallback is None or event_created < local.last_event_created:
                 return local
             remote = fallback
+    was = local.status
     _apply_subscription(local, remote, event_created)
     db.session.flush()
+    if local.status == "past_due" and was not in (None, "past_due"):
+        _tell_payment_failed(local)
     return local
 
 
 def _customer_id(obj: dict[str, Any]) -> str | None:
     customer = obj.get("customer")
     return customer.get("id") if isinstance(customer, dict) else customer
+
+
+def _tell_payment_failed(subscription: Subscription) -> None:
+    """A renewal payment failed: the member hears it once, when the subscription falls
+    past due (whichever of a webhook or the reconcile command sees it first)."""
+    from app.notifications.events import membership_changed
+
+    membership_changed(
+        db.session.get(Account, subscription.account_id),
+        "The renewal payment for your membership did not go through. You are still a "
+        "member while it is tried again; you can change your card from the membership page",
+    )
 
 
 def account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:

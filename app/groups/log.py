@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Account
 from app.db import db
 from app.groups.models import Group, ModerationLogEntry, Post, Thread
+from app.messages.models import Message
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 
@@ -28,17 +29,21 @@ def log_action(
     subject: Account | None = None,
     post: Post | None = None,
     thread: Thread | None = None,
+    message: Message | None = None,
     reason: str = "",
 ) -> ModerationLogEntry:
     """Write one entry to ``group``'s moderation log (the site log when ``group`` is None).
 
-    Name what was acted on by exactly one of ``subject`` (an account), ``post`` or
-    ``thread``. ``actor`` is None only for what Kindred does by itself (role ``system``).
+    Name what was acted on by exactly one of ``subject`` (an account), ``post``,
+    ``thread`` or ``message`` (a direct message, in the site log). ``actor`` is None
+    only for what Kindred does by itself (role ``system``).
     """
-    if sum(target is not None for target in (subject, post, thread)) != 1:
-        raise ValueError("a log entry names exactly one account, post or thread")
+    if sum(target is not None for target in (subject, post, thread, message)) != 1:
+        raise ValueError("a log entry names exactly one account, post, thread or message")
     if post is not None:
         kind, thread_id = "post", post.thread_id
+    elif message is not None:
+        kind, thread_id = "message", None
     else:
         kind, thread_id = ("thread", thread.id) if thread is not None else ("account", None)
     entry = ModerationLogEntry(
@@ -50,6 +55,7 @@ def log_action(
         subject_id=subject.id if subject else None,
         post_id=post.id if post else None,
         thread_id=thread_id,
+        message_id=message.id if message else None,
         reason=reason,
     )
     db.session.add(entry)
@@ -65,6 +71,7 @@ def with_names(query):
         joinedload(ModerationLogEntry.thread),
         joinedload(ModerationLogEntry.post).joinedload(Post.author),
         joinedload(ModerationLogEntry.post).joinedload(Post.thread),
+        joinedload(ModerationLogEntry.message).joinedload(Message.author),
     )
 
 

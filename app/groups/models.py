@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
 from app.db import Base, one_of, utcnow
+from app.messages.models import Message
 
 VISIBILITIES = ("public", "members", "private")
 JOIN_POLICIES = ("open", "request", "invite")
@@ -224,7 +225,11 @@ class PostRevision(Base):
 
 
 class Report(Base):
-    """A reader's report on a post, confidential to the group's hosts and moderators."""
+    """A reader's report on a post, or a participant's on a direct message.
+
+    A post's report goes to its group's hosts and moderators (``group_id`` is the post's
+    group); a message's goes to site admins alone (no group), who may then read that
+    message and nothing else of the conversation."""
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -237,11 +242,21 @@ class Report(Base):
         ),
         Index("ix_reports_resolved_at_created_at_id", "resolved_at", "created_at", "id"),
         one_of("reason", REPORT_REASONS),
+        CheckConstraint(
+            "(post_id IS NOT NULL AND group_id IS NOT NULL AND message_id IS NULL)"
+            " OR (post_id IS NULL AND group_id IS NULL AND message_id IS NOT NULL)",
+            name="target",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     reporter_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
@@ -253,8 +268,9 @@ class Report(Base):
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
 
-    post: Mapped[Post] = relationship()
-    group: Mapped[Group] = relationship()
+    post: Mapped[Post | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+    message: Mapped[Message | None] = relationship()
     reporter: Mapped[Account | None] = relationship(foreign_keys=[reporter_id])
 
     @property
@@ -286,7 +302,8 @@ class ModerationLogEntry(Base):
     )
     role: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(String(40))
-    # What was acted on: an account (``subject``), a post (and its thread) or a thread.
+    # What was acted on: an account (``subject``), a post (and its thread), a thread, or a
+    # direct message (site log only: a reported message an admin acted on).
     target_kind: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
@@ -297,6 +314,9 @@ class ModerationLogEntry(Base):
     thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("threads.id", ondelete="SET NULL"), index=True
     )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -304,6 +324,7 @@ class ModerationLogEntry(Base):
     subject: Mapped[Account | None] = relationship(foreign_keys=[subject_id])
     post: Mapped[Post | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
+    message: Mapped[Message | None] = relationship()
 
     @property
     def actor_name(self) -> str:
@@ -322,6 +343,12 @@ class ModerationLogEntry(Base):
             author = f"@{post.author.handle}" if post.author is not None else DELETED_MEMBER
             kind = "first post" if post.is_opener else "reply"
             return f"{kind} #{post.id} by {author} in “{post.thread.title}”"
+        if self.target_kind == "message":
+            if self.message is None:
+                return "a direct message that has since been erased"
+            author = self.message.author
+            by = f"@{author.handle}" if author is not None else DELETED_MEMBER
+            return f"direct message #{self.message.id} by {by}"
         if self.target_kind == "post":
             where = f" in “{self.thread.title}”" if self.thread is not None else ""
             return f"a post that has since been erased{where}"

@@ -27,6 +27,8 @@ from app.groups.models import (
 )
 from app.groups.permissions import Access, is_banned, membership_in
 from app.groups.services import Forbidden, GroupError, refresh_thread
+from app.messages.models import Message
+from app.notifications import events as notification_events
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
@@ -61,26 +63,45 @@ def report_post(access: Access, post: Post, reason: str, details: str | None) ->
         raise Forbidden("You can't see that post.")
     if not access.active:
         raise Forbidden(SUSPENDED_REPORT)
+    report = file_report(access.account, reason, details, post=post)
+    notification_events.post_reported(access.group, access.account)
+    return report
+
+
+def file_report(
+    reporter: Account,
+    reason: str,
+    details: str | None,
+    *,
+    post: Post | None = None,
+    message: Message | None = None,
+) -> Report:
+    """The rules every report follows, on a post (for its group's moderators) or on a
+    direct message (for site admins): a reason from the list, details up to
+    DETAILS_MAX (required for "other"), and one open report per reporter and target.
+    The caller has checked that the reporter may report it."""
+    audience = "moderators" if post is not None else "site admins"
+    noun = "post" if post is not None else "message"
     if reason not in REPORT_REASONS:
         raise GroupError("Choose a reason.", "reason")
     details = (details or "").strip()
     if len(details) > DETAILS_MAX:
         raise GroupError(f"Keep the details to {DETAILS_MAX} characters.", "details")
     if reason == "other" and not details:
-        raise GroupError("Tell the moderators what is wrong.", "details")
+        raise GroupError(f"Tell the {audience} what is wrong.", "details")
+    target = Report.post_id == post.id if post is not None else Report.message_id == message.id
     already = db.session.scalar(
         select(Report.id).where(
-            Report.post_id == post.id,
-            Report.reporter_id == access.account.id,
-            Report.resolved_at.is_(None),
+            target, Report.reporter_id == reporter.id, Report.resolved_at.is_(None)
         )
     )
     if already is not None:
-        raise GroupError("You have already reported this post; the moderators will look at it.")
+        raise GroupError(f"You have already reported this {noun}; the {audience} will look at it.")
     report = Report(
-        post_id=post.id,
-        group_id=post.group_id,
-        reporter_id=access.account.id,
+        post_id=post.id if post is not None else None,
+        group_id=post.group_id if post is not None else None,
+        message_id=message.id if message is not None else None,
+        reporter_id=reporter.id,
         reason=reason,
         details=details,
     )
@@ -98,6 +119,7 @@ def _report_list(query, cursor: str | None) -> Page[Report]:
             query.options(
                 joinedload(Report.post).joinedload(Post.author),
                 joinedload(Report.post).joinedload(Post.thread),
+                joinedload(Report.message).joinedload(Message.author),
                 joinedload(Report.reporter),
                 joinedload(Report.group),
             )
@@ -116,7 +138,8 @@ def report_queue(access: Access, cursor: str | None) -> Page[Report]:
 
 
 def all_open_reports(admin: Account, cursor: str | None) -> Page[Report]:
-    """Every group's open reports, oldest first: for site admins."""
+    """Every open report, oldest first, on posts in every group and on direct messages:
+    for site admins."""
     if not admin.is_admin or admin.is_suspended:
         raise Forbidden("Only site admins can see every report queue.")
     return _report_list(select(Report), cursor)

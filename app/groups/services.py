@@ -33,8 +33,9 @@ from app.groups.models import (
 )
 from app.groups.permissions import Access, is_banned, membership_in
 from app.groups.succession import hand_over
-from app.markdown import render_markdown
 from app.memberships.services import NotAllowed, require_writer
+from app.notifications import events as notification_events
+from app.notifications.mentions import render_with_mentions
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
@@ -243,6 +244,7 @@ def request_to_join(access: Access, message: str | None) -> JoinRequest:
     )
     db.session.add(join_request)
     db.session.flush()
+    notification_events.join_requested(access.group, join_request)
     return join_request
 
 
@@ -409,16 +411,19 @@ def _check_can_post(access: Access) -> None:
 
 
 def _new_post(thread: Thread, author: Account, body: str, opener: bool, at: datetime) -> Post:
+    body_html, mentioned = render_with_mentions(body)
     post = Post(
         thread_id=thread.id,
         group_id=thread.group_id,
         author_id=author.id,
         is_opener=opener,
         body=body,
-        body_html=str(render_markdown(body)),
+        body_html=body_html,
         created_at=at,
     )
     db.session.add(post)
+    db.session.flush()
+    notification_events.post_written(thread.group, thread, post, mentioned)
     return post
 
 
@@ -495,9 +500,10 @@ def edit_post(access: Access, post: Post, body: str, title: str | None = None) -
     )
     thread.title = title
     post.body = body
-    post.body_html = str(render_markdown(body))
+    post.body_html, mentioned = render_with_mentions(body)
     post.edited_at = now
     db.session.flush()
+    notification_events.post_edited(access.group, thread, post, mentioned)
     return post
 
 

@@ -193,7 +193,9 @@ def grant_complimentary_to(
     ends_at = datetime.combine(ends_on, time.min, tzinfo=UTC) if ends_on else None
     if ends_at is not None and ends_at <= utcnow():
         raise MembershipError("Choose an end date in the future, or leave it empty.", "ends_on")
-    return grant_complimentary(account, granted_by, reason, ends_at)
+    grant = grant_complimentary(account, granted_by, reason, ends_at)
+    _tell(account, "You have a complimentary membership" + _until(ends_at))
+    return grant
 
 
 def end_complimentary(grant_id: int, at: datetime | None = None) -> ComplimentaryMembership:
@@ -207,7 +209,18 @@ def end_complimentary(grant_id: int, at: datetime | None = None) -> Complimentar
         raise MembershipError(f"The membership of @{grant.account.handle} has already ended.")
     grant.ended_early_at = moment
     db.session.flush()
+    _tell(grant.account, "Your complimentary membership has ended")
     return grant
+
+
+def _until(ends_at: datetime | None) -> str:
+    return f", until {ends_at:%Y-%m-%d}" if ends_at else ", with no end date"
+
+
+def _tell(account: Account, sentence: str) -> None:
+    from app.notifications.events import membership_changed
+
+    membership_changed(account, sentence)
 
 
 def complimentary_page(

@@ -80,6 +80,7 @@ def test_reminders_go_out_once_per_period(client, runner, mail, session, ada):
         datetime.fromtimestamp(NOW + 10 * DAY + ev.YEAR, UTC)
     ]
     assert renewal.send_renewal_reminders(a_year_on) == []
+    session.commit()  # mail goes out once its unit of work is committed
     assert len(reminders(mail)) == 2
 
 

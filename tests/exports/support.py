@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 
 from app.accounts.models import Account
+from app.blocks import services as blocks
 from app.db import db, utcnow
 from app.exports.models import DataExport
 from app.groups import moderation
@@ -15,6 +16,7 @@ from app.groups import services as groups
 from app.groups.models import Group, Post, Thread
 from app.groups.permissions import access_to
 from app.memberships import services as memberships
+from app.messages import services as messages
 from tests.helpers import (
     add_to_group,
     make_account,
@@ -94,6 +96,11 @@ def seed_story(sandbox=None) -> Story:
     groups.request_to_join(access_to(readers, zinnia), "I read slowly, like you.")
     circle = make_group(cai, "circle", visibility="private", join_policy="invite")
     groups.invite(access_to(circle, cai), HANDLE)
+
+    # A conversation with Bob (who writes back), and a block on Dan.
+    opened = messages.start_conversation(zinnia, "bob", "Seeds for the swap on Saturday?")
+    messages.send_message(bob, opened.conversation, "Yes, I'll bring beans.")
+    blocks.block(zinnia, "dan")
 
     db.session.add(DataExport(account_id=zinnia.id, kind="account", created_at=utcnow()))
     db.session.commit()

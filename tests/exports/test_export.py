@@ -44,6 +44,9 @@ FILES = {
     "posts.csv",
     "reports.json",
     "moderation.json",
+    "messages.json",
+    "notifications.json",
+    "blocks.json",
     "exports.json",
 }
 
@@ -119,6 +122,17 @@ def test_member_who_did_everything_once_finds_it_all_in_their_archive(client, st
 
     exports = read_json(archive, "exports.json")["exports"]
     assert len(exports) == 2  # the one made before, and this one
+
+    conversation = read_json(archive, "messages.json")["messages"]
+    assert [(m["with"], m["from_me"], m["text"]) for m in conversation] == [
+        ("bob", True, "Seeds for the swap on Saturday?"),
+        ("bob", False, "Yes, I'll bring beans."),
+    ]
+    assert [b["blocked"] for b in read_json(archive, "blocks.json")["blocks"]] == ["dan"]
+    told = read_json(archive, "notifications.json")
+    assert "@bob sent you a message" in [n["text"] for n in told["notifications"]]
+    assert told["email_preferences"]["message"] == "immediately"
+    assert {w["title"] for w in told["watched_threads"]} == {"Tomatoes in shade?"}
 
     csv = archive.read("posts.csv").decode()
     assert csv.splitlines()[0].startswith("id,created_at,group,thread")

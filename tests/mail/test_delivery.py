@@ -118,7 +118,21 @@ def test_mail_marked_to_be_forgotten_leaves_no_copy_once_sent(smtp_app, smtp_ser
         send_mail("bea@example.org", "Kept a while", "Body\n")
         db.session.commit()
     assert [m["Subject"] for m in smtp_server.received] == ["Goodbye", "Kept a while"]
-    assert [row.subject for row in rows(smtp_app)] == ["Kept a while"]
+    assert [row.recipient for row in rows(smtp_app)] == ["bea@example.org"]
+
+
+def test_once_delivered_only_the_record_of_delivery_is_kept_not_what_it_said(smtp_app, smtp_server):
+    with smtp_app.app_context():
+        send_mail("ada@example.org", "About @zinnia", "@zinnia wrote to you.\n")
+        db.session.commit()
+    [row] = rows(smtp_app)
+    assert (row.status, row.recipient, row.subject, row.body) == (
+        MailStatus.SENT,
+        "ada@example.org",
+        "",
+        "",
+    )
+    assert smtp_server.received[0]["Subject"] == "About @zinnia"
 
 
 def test_mail_marked_to_be_forgotten_waits_while_undelivered(smtp_app, smtp_server):
