@@ -50,9 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
 
-    from app import accounts, admin, billing, groups, memberships, pages
+    from app import accounts, admin, billing, groups, memberships, pages, search
 
-    for feature in (pages, accounts, memberships, billing, groups, admin):
+    for feature in (pages, accounts, memberships, billing, groups, search, admin):
         feature.init_app(app)
 
     if app.config["ENVIRONMENT"] == "development":

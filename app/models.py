@@ -8,5 +8,6 @@ from app.accounts import models as accounts
 from app.billing import models as billing
 from app.groups import models as groups
 from app.memberships import models as memberships
+from app.search import schema as search  # no models: the search index's DDL
 
-__all__ = ["accounts", "billing", "groups", "mail", "memberships"]
+__all__ = ["accounts", "billing", "groups", "mail", "memberships", "search"]
