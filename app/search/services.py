@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from sqlalchemy import Float, Integer, String, func, literal_column, not_, select
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import Integer, String, cast, func, literal_column, not_, select
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSVECTOR
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.sql import column, table
 
@@ -87,7 +87,9 @@ def _postgresql_match(query: SearchQuery):
             not_(document.op("@@", is_comparison=True)(_tsquery(query.unwanted, "||")))
         )
     # ts_rank's default weights count text (D, 0.1) a tenth of a title (A, 1.0).
-    score = func.ts_rank(document, wanted, type_=Float)
+    # As double precision: ts_rank's real would come back to Python rounded to its
+    # shortest spelling, and a cursor holding that would not equal the row's own score.
+    score = cast(func.ts_rank(document, wanted), DOUBLE_PRECISION)
     return _TSVECTORS, _TSVECTORS.c.post_id, conditions, score
 
 
