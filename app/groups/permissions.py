@@ -4,7 +4,7 @@
   ``private`` groups only their own members (and site admins). To everyone else a
   private group does not exist. Within a readable group every thread opens, but a
   post's words are read only while it is neither hidden nor deleted, and a removed
-  thread's title (its first post hidden or deleted) only by its moderators.
+  thread's title (its first post hidden or deleted) only by its moderators, on its page.
 - post (start threads, reply, edit): a member of the group whose account may
   write (a member of Kindred, not suspended). Joining an open group is one click.
 - report a post: any reader who is signed in and not suspended.
