@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         messages,
         notifications,
         pages,
+        search,
     )
 
     for feature in (
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         memberships,
         billing,
         groups,
+        search,
         messages,
         notifications,
         blocks,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,7 +52,8 @@ def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | None
     """The values in ``cursor`` converted to ``kinds``, or None if there is no cursor.
 
     Raises ``InvalidCursor`` unless every value is one a row could have: a timezone-aware
-    datetime, a row id (``app.input.MAX_ID`` at most) or one line of text.
+    datetime, a row id (``app.input.MAX_ID`` at most), one line of text or a finite
+    number (a ``float`` kind: a score).
     """
     if not cursor:
         return None
@@ -80,6 +82,14 @@ def _cursor_value(value: Any, kind: type) -> Any:
     is_key = kind is str and isinstance(value, str) and len(value) <= STRING_KEY_MAX_LENGTH
     if is_id or (is_key and is_text(value)):
         return value
+    if kind is float and type(value) in {int, float}:
+        # A score (search relevance): any finite number a float can hold.
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InvalidCursor from None
+        if math.isfinite(number):
+            return number
     raise InvalidCursor
 
 

@@ -120,6 +120,8 @@ def test_migrating_a_populated_database_keeps_every_row_and_fills_the_log_refere
                 "SELECT target_kind, subject_id, post_id, thread_id FROM moderation_log ORDER BY id"
             )
         ).all()
+        # The search index was filled from the posts already there.
+        assert connection.scalar(text("SELECT count(*) FROM post_search")) == 1
     assert [tuple(row) for row in log] == [
         ("account", 1, None, None),
         ("post", None, 5, 1),
@@ -128,3 +130,23 @@ def test_migrating_a_populated_database_keeps_every_row_and_fills_the_log_refere
     engine.dispose()
     migrate(empty_url, "0003", down=True)
     migrate(empty_url)
+
+
+def test_the_migrations_build_the_search_index(migrated_url):
+    engine = make_engine(migrated_url)
+    with engine.connect() as connection:
+        assert "post_search" in inspect(connection).get_table_names()
+        if connection.dialect.name == "postgresql":
+            triggers = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            assert "ix_post_search_document" in {
+                index["name"] for index in inspect(connection).get_indexes("post_search")
+            }
+        else:
+            triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        names = set(connection.execute(text(triggers)).scalars())
+        assert {
+            "post_search_post_inserted"
+            if connection.dialect.name == "sqlite"
+            else "post_search_sync_post"
+        } <= names, names
+    engine.dispose()

@@ -73,6 +73,31 @@ def test_a_cursor_we_made_reads_back_as_its_values():
     assert decode_cursor(None, (str, int)) is None
 
 
+# Malformed as the sort key of a list by score (search's best match), then date and id.
+MALFORMED_SCORES = {
+    "NaN": _cursor('[NaN, "2030-01-01T00:00:00+00:00", 1]'),
+    "infinity": _cursor('[Infinity, "2030-01-01T00:00:00+00:00", 1]'),
+    "overflowing": _cursor('[1e400, "2030-01-01T00:00:00+00:00", 1]'),
+    "too large an integer": _json(10**400, "2030-01-01T00:00:00+00:00", 1),
+    "text": _json("0.5", "2030-01-01T00:00:00+00:00", 1),
+    "boolean": _json(True, "2030-01-01T00:00:00+00:00", 1),
+    "null": _json(None, "2030-01-01T00:00:00+00:00", 1),
+}
+
+
+@pytest.mark.parametrize("cursor", MALFORMED_SCORES.values(), ids=MALFORMED_SCORES.keys())
+def test_a_score_that_is_not_a_finite_number_is_refused(cursor):
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, (float, datetime, int))
+
+
+def test_a_score_reads_back_exactly():
+    moment = datetime(2030, 1, 2, tzinfo=UTC)
+    for score in (0.6079270839691162, 1e-20, 10.0, 0):
+        cursor = encode_cursor(score, moment, 3)
+        assert decode_cursor(cursor, (float, datetime, int)) == [score, moment, 3]
+
+
 # Every paged list answers a broken link the same way --------------------------------
 
 PAGED_LISTS = [
@@ -90,6 +115,7 @@ PAGED_LISTS = [
     ("bea", "/messages?before={}"),
     ("bea", "/notifications?before={}"),
     ("bea", "/settings/blocked?before={}"),
+    ("anonymous", "/search?q=question&before={}"),
 ]
 
 
@@ -97,6 +123,8 @@ PAGED_LISTS = [
 NAMED_LISTS = [
     ("anonymous", "/groups?order=az&before={}"),
     ("opal", "/admin/accounts?after={}"),
+    # By score, then date and id: too few values for it, whatever they are.
+    ("anonymous", "/search?q=question&order=best&before={}"),
 ]
 
 

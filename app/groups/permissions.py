@@ -2,7 +2,9 @@
 
 - read: ``public`` groups anyone; ``members`` groups any signed-in account;
   ``private`` groups only their own members (and site admins). To everyone else a
-  private group does not exist.
+  private group does not exist. Within a readable group every thread opens, but a
+  post's words are read only while it is neither hidden nor deleted, and a removed
+  thread's title (its first post hidden or deleted) only by its moderators, on its page.
 - post (start threads, reply, edit): a member of the group whose account may
   write (a member of Kindred, not suspended). Joining an open group is one click.
 - report a post: any reader who is signed in and not suspended.
@@ -18,11 +20,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from app.accounts.models import Account
 from app.db import db
-from app.groups.models import Group, GroupBan, GroupMember, Invitation
+from app.groups.models import Group, GroupBan, GroupMember, Invitation, Post, Thread
 from app.memberships.services import can_write
 
 
@@ -71,6 +73,12 @@ class Access:
         if self.group.visibility == "members":
             return self.signed_in
         return self.member is not None or self.is_admin
+
+    def can_read_post(self, post: Post) -> bool:
+        """Whether the viewer may read ``post``'s words where readers read them (lists,
+        search): never once it is hidden or deleted, whoever asks. (A thread page shows
+        moderators what was hidden; that is moderating, not reading.)"""
+        return self.can_read and post.hidden_at is None and post.deleted_at is None
 
     @property
     def can_see(self) -> bool:
@@ -171,3 +179,50 @@ def get_group_or_404(slug: str, viewer: Account | None) -> Access:
     if not access.can_see:
         abort(404)
     return access
+
+
+# The same rule as a set, for lists and search ------------------------------------
+#
+# ``Access.can_read`` and ``Access.can_read_post`` decide for one object; these
+# decide, in SQL, for every row at once, and tests/groups/test_readable.py holds them
+# to the same answers over every viewer, visibility and state. Every list, search and
+# export that must show only what a viewer may read filters with these; a new reason
+# to keep a post from a reader (a post held for moderation, a blocked author) is added
+# here, once, and every one of them follows.
+
+
+def _reader(viewer: Account | None) -> Account | None:
+    return viewer if viewer is not None and viewer.is_authenticated else None
+
+
+def readable_groups(viewer: Account | None) -> ColumnElement[bool]:
+    """Groups (``Group`` rows) whose threads ``viewer`` may read: public ones for
+    everyone, for members ones for anyone signed in, private ones for their members;
+    every group for site admins."""
+    viewer = _reader(viewer)
+    if viewer is None:
+        return Group.visibility == "public"
+    if viewer.is_admin:
+        return true()
+    theirs = select(GroupMember.group_id).where(GroupMember.account_id == viewer.id)
+    return or_(Group.visibility.in_(("public", "members")), Group.id.in_(theirs))
+
+
+def _in_readable_group(column, viewer: Account | None) -> ColumnElement[bool]:
+    return column.in_(select(Group.id).where(readable_groups(viewer)))
+
+
+def readable_threads(viewer: Account | None) -> ColumnElement[bool]:
+    """Threads whose page ``viewer`` may open: every thread of a readable group. A
+    removed thread is one of them (its replies stay readable), listed without its title."""
+    return _in_readable_group(Thread.group_id, viewer)
+
+
+def readable_posts(viewer: Account | None) -> ColumnElement[bool]:
+    """Posts whose words ``viewer`` may read: in a readable group, neither hidden nor
+    deleted. A removed thread's title goes with its first post, which is one or the other."""
+    return and_(
+        _in_readable_group(Post.group_id, viewer),
+        Post.hidden_at.is_(None),
+        Post.deleted_at.is_(None),
+    )

@@ -31,12 +31,18 @@ from app.groups.models import (
     PostRevision,
     Thread,
 )
-from app.groups.permissions import Access, is_banned, membership_in
+from app.groups.permissions import (
+    Access,
+    is_banned,
+    membership_in,
+    readable_groups,
+    readable_threads,
+)
 from app.groups.succession import hand_over
 from app.memberships.services import NotAllowed, require_writer
 from app.notifications import events as notification_events
 from app.notifications.mentions import render_with_mentions
-from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
+from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, encode_cursor, page_of
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search"})
@@ -146,17 +152,13 @@ def update_group(
 def directory(
     viewer: Account | None, search: str | None, order: str, cursor: str | None
 ) -> Page[Group]:
-    """Groups the viewer may see, matching ``search``, newest first or A-Z.
+    """Groups the viewer may read (``readable_groups``), matching ``search``, newest
+    first or A-Z.
 
     Signed-out visitors see public groups; signed-in accounts also see groups for
     members and the private groups they belong to (all of them, for site admins).
     """
-    query = select(Group)
-    if viewer is None:
-        query = query.where(Group.visibility == "public")
-    elif not viewer.is_admin:
-        mine = select(GroupMember.group_id).where(GroupMember.account_id == viewer.id)
-        query = query.where(or_(Group.visibility != "private", Group.id.in_(mine)))
+    query = select(Group).where(readable_groups(viewer))
     if search and search.strip():
         pattern = (
             "%"
@@ -600,7 +602,9 @@ def my_threads(account: Account, cursor: str | None) -> Page[Thread]:
     """Threads across the account's groups, latest activity first, with their groups."""
     mine = select(GroupMember.group_id).where(GroupMember.account_id == account.id)
     return _thread_list(
-        select(Thread).options(joinedload(Thread.group)).where(Thread.group_id.in_(mine)),
+        select(Thread)
+        .options(joinedload(Thread.group))
+        .where(Thread.group_id.in_(mine), readable_threads(account)),
         cursor,
         (Thread.last_activity_at, Thread.id),
         descending=True,
@@ -615,6 +619,15 @@ def posts_page(thread: Thread, cursor: str | None) -> Page[Post]:
         query = query.where(after_key((Post.created_at, Post.id), values, False))
     rows = list(db.session.scalars(query.order_by(Post.created_at, Post.id).limit(PAGE_SIZE + 1)))
     return page_of(rows, lambda post: (post.created_at, post.id))
+
+
+def cursor_at(post: Post) -> str | None:
+    """A ``posts_page`` cursor whose page begins with ``post`` (None: the first page does),
+    for links to one reply in a long thread (from search results)."""
+    if post.is_opener or post.id == 1:
+        return None
+    # The page after the key just before this post's own: it comes first.
+    return encode_cursor(post.created_at, post.id - 1)
 
 
 def quote_text(post: Post | None) -> str:

@@ -1,7 +1,6 @@
 """One person reaching another in a real browser: a mention, its notification, a direct
-message in reply; and every page of messages, notifications and blocks, audited at 390 px.
-
-(The journey's last step, finding the thread again through search, comes with search.)
+message in reply, and the thread found again through search; and every page of messages,
+notifications and blocks, audited at 390 px.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ def _main_nav(page: Page):
     return page.get_by_role("navigation", name="Main")
 
 
-def test_a_member_mentions_another_who_sees_it_and_answers_by_direct_message(
+def test_a_member_mentions_another_who_answers_by_direct_message_and_finds_the_thread_again(
     page: Page, live_server: LiveServer
 ):
     with live_server.app.app_context():
@@ -87,6 +86,15 @@ def test_a_member_mentions_another_who_sees_it_and_answers_by_direct_message(
         ("ana@example.org", "Bob (@bob) sent you a message"),
         ("bob@example.org", "Ana (@ana) sent you a message"),
     ]
+
+    # Days later Ana looks for the thread again: search finds it by the words of her reply.
+    follow(page, _main_nav(page).get_by_role("link", name="Search", exact=True))
+    page.get_by_label("Words to find").fill("tumbling tom")
+    follow(page, page.get_by_role("button", name="Search", exact=True))
+    result = page.get_by_role("listitem").filter(has_text="Balcony gardens")
+    expect(result.locator("mark").first).to_have_text("Tumbling")
+    follow(page, result.get_by_role("link", name="Tomatoes in pots"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tomatoes in pots")
 
 
 def test_every_page_of_messages_notifications_and_blocks_passes_the_audit(
