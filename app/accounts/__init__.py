@@ -31,7 +31,7 @@ def _load_signed_in_account(token: str):
 
     account = resume_session(token)
     if account is None:
-        for key in ("_user_id", "_fresh", "_id"):
+        for key in ("_user_id", "_fresh", "_id", "_permanent"):
             session.pop(key, None)
     return account
 
