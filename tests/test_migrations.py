@@ -64,4 +64,3 @@ def test_the_migration_check_would_notice_a_missing_constraint(migrated_url):
     assert "ck_groups_visibility" in _checks(inspect(engine), "groups")
     assert "ck_groups_nonexistent" not in _checks(inspect(engine), "groups")
     engine.dispose()
-

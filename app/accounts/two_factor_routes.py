@@ -129,17 +129,19 @@ def remove_passkey(passkey_id: int):
     if passkey is None:
         abort(404)
     form = forms.PasswordCheckForm()
+    refused = False
     if form.validate_on_submit():
         try:
             passkeys.remove_passkey(current_user, passkey_id, form.password.data)
         except two_factor.TwoFactorError as error:
             refuse(error, form)
+            refused = True
         else:
             flash(f"The passkey “{passkey.name}” is removed.", "success")
             return _back()
     return render_template(
         "accounts/remove_passkey.html", form=form, passkey=passkey
-    ), 400 if form.errors else 200
+    ), 400 if refused or form.errors else 200
 
 
 @bp.post("/settings/two-factor/recovery-codes")
