@@ -127,6 +127,9 @@ def test_a_member_adds_a_passkey_and_signs_in_with_it(
     expect(page.get_by_role("status")).to_contain_text("Your passkey is added.")
     follow(page, page.get_by_role("link", name="I have kept them"))
     expect(page.get_by_text("Laptop, added")).to_be_visible()
+    follow(page, page.get_by_role("link", name="Remove the passkey Laptop"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove the passkey “Laptop”")
+    follow(page, page.get_by_role("link", name="Keep it: back to two-factor sign-in"))
     log_out(page)
 
     log_in_with_password(page, base)
