@@ -86,6 +86,26 @@ class Config:
     SIGNUP_LIMIT_PER_ACCOUNT = "10 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    # The second step of signing in (a code or a passkey, after the right password) is counted
+    # the same three ways as the password, with smaller numbers: only someone who knows the
+    # password gets there.
+    TWO_FACTOR_LIMIT_PER_CLIENT = "20 per 15 minutes"
+    TWO_FACTOR_LIMIT_PER_ACCOUNT_AND_CLIENT = "5 per 15 minutes"
+    TWO_FACTOR_LIMIT_PER_ACCOUNT = "20 per day"
+
+    # Signing in: how long the second step may wait after the password (seconds), and how many
+    # days a session may lie unused before it ends (its cookie then signs nobody in).
+    TWO_FACTOR_LOGIN_MAX_AGE = 10 * 60
+    SESSION_IDLE_DAYS = _env_int("SESSION_IDLE_DAYS", 30)
+    # Site admins must switch two-factor sign-in on before any admin page opens.
+    ADMIN_REQUIRE_TWO_FACTOR = _env_bool("ADMIN_REQUIRE_TWO_FACTOR", True)
+    # Passkeys belong to a site's domain name; unset means the host the request came to.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
+
+    # Sign-up: a hidden field people leave empty, and a minimum time (seconds) between showing
+    # the form and sending it; a form shown longer ago than SIGNUP_FORM_MAX_AGE is refreshed.
+    SIGNUP_MIN_SECONDS = _env_int("SIGNUP_MIN_SECONDS", 3)
+    SIGNUP_FORM_MAX_AGE = 24 * 60 * 60
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
@@ -136,6 +156,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENVIRONMENT = "development"
     DEBUG = False
+    ADMIN_REQUIRE_TWO_FACTOR = _env_bool("ADMIN_REQUIRE_TWO_FACTOR", False)
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     DATABASE_URL = Config.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'kindred.sqlite3'}"
     SANDBOX_PORT = _env_int("STRIPE_SANDBOX_PORT", 12111)
@@ -170,6 +191,8 @@ class TestConfig(Config):
     MEMBERSHIP_CURRENCY = "usd"
     MEMBERSHIP_GRACE_DAYS = 14
     RENEWAL_REMINDER_DAYS = 14
+    ADMIN_REQUIRE_TWO_FACTOR = False  # a test that needs it turns it on
+    SIGNUP_MIN_SECONDS = 0  # tests that need it set it, and write the form's time themselves
 
 
 class ProductionConfig(Config):

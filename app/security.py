@@ -22,13 +22,14 @@ PERMISSIONS_POLICY = ", ".join(
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
         "usb",
         "xr-spatial-tracking",
     )
 )
+# Passkeys may be used by our own pages only (the second step of signing in).
+PERMISSIONS_POLICY += ", publickey-credentials-get=(self)"
 
 
 def content_security_policy(form_action: list[str]) -> str:

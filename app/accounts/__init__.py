@@ -1,13 +1,14 @@
-"""Accounts: sign-up, verification, sign-in, passwords, email, profile."""
+"""Accounts: sign-up, verification, sign-in (two-factor too), sessions, passwords, profile."""
 
-from flask import Blueprint, Flask, g
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, session
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from app.accounts import cli, routes  # noqa: F401
-    from app.accounts.services import get_account_by_login_id
+    from app.accounts import cli, routes, session_routes, two_factor_routes  # noqa: F401
     from app.extensions import login_manager
 
     login_manager.login_view = "accounts.login"
@@ -15,10 +16,24 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # The session cookie is the only cookie; nothing about the client is stored in it.
     login_manager.session_protection = None
-    login_manager.user_loader(get_account_by_login_id)
+    # The cookie names a session (a row of account_sessions), not the account itself.
+    login_manager.id_attribute = "session_token"
+    login_manager.user_loader(_load_signed_in_account)
     app.before_request(_forget_cached_user)
     app.register_blueprint(bp)
     app.cli.add_command(cli.users)
+
+
+def _load_signed_in_account(token: str):
+    """The account whose session the cookie names; a cookie naming a session that has
+    ended (signed out, expired) signs nobody in and is emptied."""
+    from app.accounts.sessions import resume_session
+
+    account = resume_session(token)
+    if account is None:
+        for key in ("_user_id", "_fresh", "_id", "_permanent"):
+            session.pop(key, None)
+    return account
 
 
 def _forget_cached_user() -> None:

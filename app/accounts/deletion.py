@@ -14,7 +14,7 @@ from sqlalchemy import delete
 
 from app import personal_data
 from app.accounts.models import Account
-from app.accounts.services import AccountError, password_matches
+from app.accounts.services import AccountError, password_is_correct
 from app.db import db
 
 
@@ -26,7 +26,7 @@ def delete_account(account: Account, password: str, *, keep_posts: bool) -> str:
     caller's rollback does not undo) when the password is wrong or Stripe cannot be
     reached to cancel a subscription.
     """
-    if not password_matches(account, password):
+    if not password_is_correct(account, password):
         raise AccountError("Your password is not correct.", "password")
     for step in personal_data.deletion_steps():
         step(account, keep_posts)

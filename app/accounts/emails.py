@@ -65,3 +65,58 @@ def send_account_deleted(email: str, handle: str) -> None:
         "You are welcome back any time; you can sign up again with this address.\n",
         forget_when_done=True,
     )
+
+
+def _settings_hint() -> str:
+    site = current_app.config["SITE_NAME"]
+    return f"You can see your second factors on {site} under Settings, Two-factor sign-in."
+
+
+def send_two_factor_on(account: Account, *, other_sessions_ended: int) -> None:
+    ended = (
+        " Every other device where you were signed in has been signed out."
+        if other_sessions_ended
+        else ""
+    )
+    send_mail(
+        account.email,
+        "Two-factor sign-in is on",
+        f"Hello {account.handle},\n\nTwo-factor sign-in is now on for your account: signing in "
+        f"asks for a second factor after your password.{ended}\n\n"
+        "If you did not do this, reset your password at once and write to the site's "
+        f"operators.\n\n{_settings_hint()}\n",
+    )
+
+
+def send_two_factor_off(account: Account) -> None:
+    send_mail(
+        account.email,
+        "Two-factor sign-in is off",
+        f"Hello {account.handle},\n\nTwo-factor sign-in is now off for your account: signing in "
+        "asks only for your password. Your authenticator app, passkeys and recovery codes no "
+        "longer work here.\n\nIf you did not do this, reset your password at once and switch "
+        f"two-factor sign-in on again.\n\n{_settings_hint()}\n",
+    )
+
+
+def send_recovery_code_used(account: Account, *, left: int) -> None:
+    remaining = f"{left} recovery code{'' if left == 1 else 's'} left"
+    send_mail(
+        account.email,
+        "A recovery code was used",
+        f"Hello {account.handle},\n\nOne of your recovery codes was just used for your account "
+        f"and will not work again. You have {remaining}; you can make new ones in your "
+        "settings.\n\nIf this was not you, someone has your password and a recovery code: "
+        "reset your password at once and make new recovery codes.\n\n"
+        f"{_settings_hint()}\n",
+    )
+
+
+def send_passkey_added(account: Account, name: str) -> None:
+    send_mail(
+        account.email,
+        "A passkey was added",
+        f'Hello {account.handle},\n\nA passkey named "{name}" was added to your account as a '
+        "second factor.\n\nIf you did not do this, reset your password at once and remove it."
+        f"\n\n{_settings_hint()}\n",
+    )

@@ -51,6 +51,11 @@ class SignupForm(Form):
         "Password",
         validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX_LENGTH)],
     )
+    # People leave it empty (it is hidden from sight and from the tab order, and labelled
+    # for screen readers); bots fill in every field. Checked by services.check_signup_pace.
+    website = StringField("Leave this field empty", validators=[Optional()])
+    # A signed note of when the form was shown (services.signup_form_token).
+    started = HiddenField()
 
 
 class LoginForm(Form):
@@ -115,3 +120,53 @@ class DeleteAccountForm(Form):
         validators=[DataRequired("Choose what happens to your posts.")],
     )
     password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
+
+
+# Two-factor sign-in -------------------------------------------------------------------
+
+CODE = [DataRequired("Enter the code."), Length(max=64, message="That code is too long.")]
+
+
+class SecondFactorForm(Form):
+    """The second step of signing in: a code, or a passkey's answer (filled in by script)."""
+
+    code = StringField("Code", validators=[Optional(), Length(max=64)], filters=[_strip])
+    credential = HiddenField(validators=[Optional(), Length(max=20_000)])
+
+
+class ConfirmAppForm(Form):
+    code = StringField("Code from the app", validators=CODE, filters=[_strip])
+
+
+class AddPasskeyForm(Form):
+    name = StringField(
+        "Name for this passkey",
+        validators=[
+            DataRequired("Give the passkey a name, like the device it is on."),
+            Length(max=50, message="Keep the name to 50 characters."),
+        ],
+        filters=[_strip],
+    )
+    credential = HiddenField(validators=[Optional(), Length(max=20_000)])
+
+
+class PasswordCheckForm(Form):
+    """An action that needs the password again (removing a passkey, new recovery codes)."""
+
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
+
+
+class SwitchOffTwoFactorForm(Form):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
+    code = StringField("Code from your app, or a recovery code", validators=CODE, filters=[_strip])
+
+
+# Sessions -----------------------------------------------------------------------------
+
+
+class DeviceNameForm(Form):
+    device_name = StringField(
+        "Name this device",
+        validators=[Optional(), Length(max=50, message="Keep the device name to 50 characters.")],
+        filters=[_strip],
+    )

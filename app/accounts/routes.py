@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import base64
 import hashlib
+import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
-from app.accounts import bp, emails, forms, services
+from app.accounts import bp, emails, forms, passkeys, services, sessions, two_factor
 from app.accounts.deletion import delete_account as delete_account_for
 from app.accounts.models import Account
 from app.billing import services as billing_services
@@ -16,6 +18,12 @@ from app.exports import services as exports
 from app.exports.forms import ExportForm
 from app.extensions import client_key, limiter
 from app.forms import refuse
+
+# The sign-in waiting for its second factor, in the session cookie between the two steps.
+PENDING_SIGN_IN = "kindred.second_factor"
+# The challenge of the passkey ceremony under way, kept until the browser answers.
+PASSKEY_CHALLENGE = "kindred.passkey_challenge"
+PASSKEY_CHALLENGE_MAX_AGE = 5 * 60
 
 
 def _limit(name: str):
@@ -28,6 +36,7 @@ def _limit(name: str):
 # at that account FAILURES_BEFORE_HELD times within its window: a stranger's failures, from
 # anywhere, never keep the person, from their own client, out of their account. A held
 # attempt is refused before any password is checked, so it tells the guesser nothing.
+# The second step (a code or a passkey) is counted the same way under its own limits.
 FAILURES_BEFORE_HELD = 3
 
 
@@ -47,39 +56,99 @@ def _account_key() -> str:
     return cached
 
 
-def _account_and_client_key() -> str:
-    return f"{_account_key()}/{client_key()}"
+def _pending_account_key() -> str:
+    """The account waiting for its second factor (from this session's first step)."""
+    pending = session.get(PENDING_SIGN_IN)
+    account_id = pending.get("a") if isinstance(pending, dict) else None
+    return f"account:{account_id}" if isinstance(account_id, int) else "account:none"
 
 
-def _failures_here():
-    """The counter of this client's failures at this account over the account limit's window
-    (a limit item of FAILURES_BEFORE_HELD, and its keys)."""
-    window = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-    marker = type(window)(FAILURES_BEFORE_HELD, window.multiples, namespace="KINDRED-FAILED")
-    return marker, ("login", _account_key(), client_key())
+class _SignInLimits:
+    """The three counts of one step of signing in (see above), keyed by ``account_key``."""
 
+    def __init__(self, step: str, settings: str, account_key) -> None:
+        self.step, self.settings, self.account_key = step, settings, account_key
 
-def _not_failing_here() -> bool:
-    """Exempts from the account-wide limit the clients not yet held by it."""
-    marker, keys = _failures_here()
-    return limiter.limiter.test(marker, *keys)
+    def _failures_here(self):
+        """This client's failures at this account over the account limit's window (a limit
+        item of FAILURES_BEFORE_HELD, and its keys)."""
+        window = parse(current_app.config[f"{self.settings}_LIMIT_PER_ACCOUNT"])
+        marker = type(window)(FAILURES_BEFORE_HELD, window.multiples, namespace="KINDRED-FAILED")
+        return marker, (self.step, self.account_key(), client_key())
+
+    def _not_failing_here(self) -> bool:
+        """Exempts from the account-wide limit the clients not yet held by it."""
+        marker, keys = self._failures_here()
+        return limiter.limiter.test(marker, *keys)
+
+    def _failed_here(self, response) -> bool:
+        if _failed(response):
+            marker, keys = self._failures_here()
+            limiter.limiter.hit(marker, *keys)
+            return True
+        return False
+
+    def __call__(self, view):
+        settings = self.settings
+        for decorate in (
+            limiter.limit(
+                _limit(f"{settings}_LIMIT_PER_ACCOUNT"),
+                methods=["POST"],
+                key_func=self.account_key,
+                deduct_when=_failed,
+                exempt_when=self._not_failing_here,
+            ),
+            limiter.limit(
+                _limit(f"{settings}_LIMIT_PER_ACCOUNT_AND_CLIENT"),
+                methods=["POST"],
+                key_func=lambda: f"{self.account_key()}/{client_key()}",
+                deduct_when=self._failed_here,
+            ),
+            limiter.limit(
+                _limit(f"{settings}_LIMIT_PER_CLIENT"), methods=["POST"], deduct_when=_failed
+            ),
+        ):
+            view = decorate(view)
+        return view
 
 
 def _failed(response) -> bool:
-    """Anything but a sign-in or a held attempt (a 429 checked no password)."""
+    """Anything but a step passed or a held attempt (a 429 checked nothing)."""
     return response.status_code not in {303, 429}
-
-
-def _failed_here(response) -> bool:
-    if _failed(response):
-        marker, keys = _failures_here()
-        limiter.limiter.hit(marker, *keys)
-        return True
-    return False
 
 
 def _email_key() -> str:
     return "account:" + request.form.get("email", "").strip().lower()
+
+
+def relying_party() -> dict[str, str]:
+    """Who passkeys are for: this site's domain name and the origin pages are served from."""
+    host = urlsplit(request.host_url).hostname or ""
+    return {
+        "rp_id": current_app.config["WEBAUTHN_RP_ID"] or host,
+        "origin": f"{request.scheme}://{request.host}",
+    }
+
+
+def keep_passkey_challenge(purpose: str, challenge: bytes) -> None:
+    session[PASSKEY_CHALLENGE] = {
+        "p": purpose,
+        "c": base64.urlsafe_b64encode(challenge).decode(),
+        "t": int(time.time()),
+    }
+
+
+def take_passkey_challenge(purpose: str) -> bytes | None:
+    """The challenge kept for ``purpose``, used up; None if there is none or it is stale."""
+    kept = session.pop(PASSKEY_CHALLENGE, None)
+    if not isinstance(kept, dict) or kept.get("p") != purpose:
+        return None
+    if not isinstance(kept.get("t"), int) or time.time() - kept["t"] > PASSKEY_CHALLENGE_MAX_AGE:
+        return None
+    try:
+        return base64.urlsafe_b64decode(kept.get("c", ""))
+    except (ValueError, TypeError):
+        return None
 
 
 def safe_next(target: str | None) -> str | None:
@@ -101,6 +170,7 @@ def signup():
     form = forms.SignupForm()
     if form.validate_on_submit():
         try:
+            services.check_signup_pace(form.website.data, form.started.data)
             account = services.register_account(
                 form.email.data, form.handle.data, form.password.data, form.display_name.data
             )
@@ -109,6 +179,8 @@ def signup():
         else:
             emails.send_verification(account)
             return redirect(url_for("accounts.check_email"), code=303)
+    form.website.data = ""
+    form.started.data = services.signup_form_token_to_keep(form.started.data)
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
 
 
@@ -145,21 +217,17 @@ def verify_email(token: str):
     return render_template("accounts/verify_email.html", form=form)
 
 
+def _sign_in(account: Account, *, remember: bool, next_target: str | None):
+    """Start a session for ``account`` (a new cookie, nothing kept from before) and go on."""
+    session.clear()
+    session.permanent = remember
+    sessions.start_session(account)
+    login_user(account)
+    return redirect(safe_next(next_target) or url_for("pages.home"), code=303)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_CLIENT"), methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _limit("LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"),
-    methods=["POST"],
-    key_func=_account_and_client_key,
-    deduct_when=_failed_here,
-)
-@limiter.limit(
-    _limit("LOGIN_LIMIT_PER_ACCOUNT"),
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
-    exempt_when=_not_failing_here,
-)
+@_SignInLimits("login", "LOGIN", _account_key)
 def login():
     form = forms.LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
@@ -168,15 +236,62 @@ def login():
         except services.AccountError as error:
             refuse(error, form)
             return render_template("accounts/login.html", form=form), 400
-        session.clear()
-        session.permanent = bool(form.remember.data)
-        login_user(account)
-        return redirect(safe_next(form.next.data) or url_for("pages.home"), code=303)
+        remember, next_target = bool(form.remember.data), safe_next(form.next.data)
+        # Asked only once the password is right, so it tells nobody else whether it is on.
+        if two_factor.is_on(account):
+            session.clear()
+            session[PENDING_SIGN_IN] = two_factor.awaiting_second_factor(
+                account, remember=remember, next_target=next_target
+            )
+            return redirect(url_for("accounts.login_two_factor"), code=303)
+        return _sign_in(account, remember=remember, next_target=next_target)
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@_SignInLimits("second factor", "TWO_FACTOR", _pending_account_key)
+def login_two_factor():
+    pending = session.get(PENDING_SIGN_IN)
+    account = two_factor.account_awaiting_second_factor(pending)
+    if account is None:
+        if session.pop(PENDING_SIGN_IN, None) is not None:
+            flash("That took too long, so please log in again.", "info")
+        return redirect(url_for("accounts.login"), code=303)
+    form = forms.SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            if form.credential.data:
+                passkeys.use_passkey(
+                    account,
+                    credential=form.credential.data,
+                    challenge=take_passkey_challenge("sign-in"),
+                    **relying_party(),
+                )
+            else:
+                two_factor.use_code(account, form.code.data or "")
+        except two_factor.TwoFactorError as error:
+            refuse(error, form)
+            return _second_step_page(account, form, status=400)
+        return _sign_in(account, remember=pending["r"], next_target=pending["n"])
+    return _second_step_page(account, form, status=400 if form.errors else 200)
+
+
+def _second_step_page(account: Account, form: forms.SecondFactorForm, *, status: int):
+    options = passkeys.authentication_options(account, rp_id=relying_party()["rp_id"])
+    if options is not None:
+        keep_passkey_challenge("sign-in", options[1])
+    return render_template(
+        "accounts/login_two_factor.html",
+        form=form,
+        has_app=two_factor.state_of(account).app is not None,
+        passkey_options=options[0] if options else None,
+    ), status
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated and current_user.current_session is not None:
+        sessions.end_session(current_user, current_user.current_session.id)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -268,13 +383,14 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep=current_user.current_session,
             )
         except services.AccountError as error:
             refuse(error, form)
         else:
-            # The login id rotated; keep this session signed in.
-            login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.settings"), code=303)
     return _settings_with(password_form=form)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,7 +16,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app.accounts.models import Account, new_login_id
+from app.accounts import sessions
+from app.accounts.models import Account, AccountSession
 from app.db import db, utcnow
 from app.domain import DomainError
 
@@ -116,12 +118,8 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def password_matches(account: Account, password: str) -> bool:
+def password_is_correct(account: Account, password: str) -> bool:
     """Whether ``password`` is the account's (rehashing it if the parameters changed)."""
-    return _password_matches(account, password)
-
-
-def _password_matches(account: Account, password: str) -> bool:
     hasher = _hasher()
     try:
         hasher.verify(account.password_hash, password)
@@ -141,10 +139,6 @@ def get_account_by_email(email: str) -> Account | None:
 
 def get_account_by_handle(handle: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.handle_key == handle.strip().lower()))
-
-
-def get_account_by_login_id(login_id: str) -> Account | None:
-    return db.session.scalar(select(Account).where(Account.login_id == login_id))
 
 
 def find_account(identifier: str) -> Account | None:
@@ -189,6 +183,74 @@ def register_account(
     db.session.add(account)
     db.session.flush()
     return account
+
+
+# Sign-up without bots: a field people leave empty, and a minimum time to fill the form.
+# No third party and no puzzle; the sign-up rate limits (per client, per address) stay.
+
+HONEYPOT_FILLED = (
+    "A field that people leave empty had something in it (a browser add-on can fill it in "
+    "by mistake). We have emptied it: please check the form and press Create account again."
+)
+TOO_QUICK = (
+    "That was quicker than people usually fill in this form, so nothing was sent yet. "
+    "Please check the form and press Create account again."
+)
+FORM_OUT_OF_DATE = (
+    "This form was open for a long time, so we have refreshed it. "
+    "Please check it and press Create account again."
+)
+
+
+def signup_form_token(now: datetime | None = None) -> str:
+    """A signed note of when the sign-up form was shown, for its hidden field."""
+    moment = now or utcnow()
+    return _serializer("signup-form").dumps({"shown": moment.timestamp()})
+
+
+def _signup_form_shown(token: str | None) -> datetime | None:
+    try:
+        data = _serializer("signup-form").loads(token or "")
+    except BadSignature:
+        return None
+    shown = data.get("shown") if isinstance(data, dict) else None
+    if not isinstance(shown, int | float) or isinstance(shown, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(shown, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def signup_form_token_to_keep(token: str | None, now: datetime | None = None) -> str:
+    """The token to show the form again with: the same one while it is still good (so the
+    minimum time counts from the first showing), else a new one."""
+    now = now or utcnow()
+    shown = _signup_form_shown(token)
+    max_age = timedelta(seconds=current_app.config["SIGNUP_FORM_MAX_AGE"])
+    if token and shown is not None and shown <= now and now - shown <= max_age:
+        return token
+    return signup_form_token(now)
+
+
+def check_signup_pace(
+    honeypot: str | None, form_token: str | None, *, now: datetime | None = None
+) -> None:
+    """Refuse a sign-up whose hidden field was filled in, or that came sooner than
+    SIGNUP_MIN_SECONDS after the form was shown (or with no good note of when that was).
+    With SIGNUP_MIN_SECONDS at 0 the time is not checked."""
+    if honeypot:
+        raise AccountError(HONEYPOT_FILLED, "website")
+    minimum = current_app.config["SIGNUP_MIN_SECONDS"]
+    if minimum <= 0:
+        return
+    now = now or utcnow()
+    shown = _signup_form_shown(form_token)
+    max_age = timedelta(seconds=current_app.config["SIGNUP_FORM_MAX_AGE"])
+    if shown is None or shown > now or now - shown > max_age:
+        raise AccountError(FORM_OUT_OF_DATE, "started")
+    if now - shown < timedelta(seconds=minimum):
+        raise AccountError(TOO_QUICK, "started")
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -239,7 +301,7 @@ def authenticate(identifier: str, password: str) -> Account:
         # Spend the same time as a real check, so timing does not reveal accounts.
         _hasher().hash(secrets.token_hex(8))
         raise AccountError("That email or handle and password do not match an account.")
-    if not _password_matches(account, password):
+    if not password_is_correct(account, password):
         raise AccountError("That email or handle and password do not match an account.")
     if not account.is_verified:
         raise UnverifiedEmail(
@@ -251,31 +313,34 @@ def authenticate(identifier: str, password: str) -> Account:
 # Passwords: change and reset -----------------------------------------------------
 
 
-def _password_fingerprint(account: Account) -> str:
-    # Changes whenever the password does, so a reset link works once.
+def password_fingerprint(account: Account) -> str:
+    """Changes whenever the password does, so a reset link works once (and a sign-in
+    waiting for its second factor ends when the password changes)."""
     return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
 
 
 def reset_token(account: Account) -> str:
     return _serializer("reset-password").dumps(
-        {"a": account.id, "p": _password_fingerprint(account)}
+        {"a": account.id, "p": password_fingerprint(account)}
     )
 
 
 def account_for_reset_token(token: str) -> Account:
     data = _load_token("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     account = db.session.get(Account, data.get("a"))
-    if account is None or data.get("p") != _password_fingerprint(account):
+    if account is None or data.get("p") != password_fingerprint(account):
         raise InvalidToken("This reset link has already been used or is no longer valid.")
     return account
 
 
-def set_password(account: Account, new_password: str) -> None:
-    """Set a new password and sign out every existing session."""
+def set_password(
+    account: Account, new_password: str, *, keep: AccountSession | None = None
+) -> None:
+    """Set a new password and sign out every session but ``keep``."""
     if problem := password_problem(new_password, email=account.email, handle=account.handle):
         raise AccountError(problem, "new_password")
     account.password_hash = hash_password(new_password)
-    account.login_id = new_login_id()
+    sessions.end_other_sessions(account, keep)
 
 
 def reset_password(token: str, new_password: str) -> Account:
@@ -287,10 +352,17 @@ def reset_password(token: str, new_password: str) -> Account:
     return account
 
 
-def change_password(account: Account, current_password: str, new_password: str) -> None:
-    if not _password_matches(account, current_password):
+def change_password(
+    account: Account,
+    current_password: str,
+    new_password: str,
+    *,
+    keep: AccountSession | None = None,
+) -> None:
+    """Change the password and sign out every other session (all but ``keep``)."""
+    if not password_is_correct(account, current_password):
         raise AccountError("Your current password is not correct.", "current_password")
-    set_password(account, new_password)
+    set_password(account, new_password, keep=keep)
 
 
 # Email change --------------------------------------------------------------------
@@ -299,7 +371,7 @@ def change_password(account: Account, current_password: str, new_password: str) 
 def request_email_change(account: Account, new_email: str, password: str) -> str:
     """Check the request and return a token to mail to the new address."""
     new_email = normalize_email(new_email)
-    if not _password_matches(account, password):
+    if not password_is_correct(account, password):
         raise AccountError("Your password is not correct.", "password")
     if new_email == account.email:
         raise AccountError("That is already your email address.", "email")

@@ -2,10 +2,11 @@
 
 One guard covers every page under ``/admin``, whichever blueprint serves it (the
 complimentary memberships at ``/admin/memberships`` live in ``memberships``): a visitor
-is sent to log in, and anyone but a site admin who is not suspended gets a 403.
+is sent to log in, and anyone but a site admin who is not suspended gets a 403. With
+ADMIN_REQUIRE_TWO_FACTOR, an admin without two-factor sign-in is sent to set it up first.
 """
 
-from flask import Blueprint, Flask, abort, current_app, request
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_login.config import EXEMPT_METHODS
 
@@ -26,6 +27,12 @@ def guard_admin_pages():
         return current_app.login_manager.unauthorized()
     if not current_user.is_admin or current_user.is_suspended:
         abort(403, "Only site admins can see this page.")
+    if current_app.config["ADMIN_REQUIRE_TWO_FACTOR"]:
+        from app.accounts import two_factor
+
+        if not two_factor.is_on(current_user):
+            flash("Admin pages need two-factor sign-in. Please set it up first.", "info")
+            return redirect(url_for("accounts.two_factor_settings"), code=303)
     return None
 
 

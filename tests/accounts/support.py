@@ -30,3 +30,26 @@ def reload(account: Account) -> Account:
     """The account as the database has it now."""
     db.session.expire_all()
     return db.session.get(Account, account.id)
+
+
+def turn_on_app(account: Account) -> str:
+    """Switch two-factor sign-in on for ``account`` with an authenticator app, as if it had
+    been set up a minute ago (so the codes shown now have not been used); returns the app's
+    secret, for ``pyotp.TOTP(secret).now()``. Commits."""
+    from datetime import timedelta
+
+    import pyotp
+
+    from app.accounts import two_factor
+    from app.db import utcnow
+
+    a_minute_ago = utcnow() - timedelta(minutes=1)
+    row = two_factor.start_app_setup(account, now=a_minute_ago)
+    code = pyotp.TOTP(row.secret).at(a_minute_ago)
+    two_factor.confirm_app(account, code, keep=None, now=a_minute_ago)
+    db.session.commit()
+    return row.secret
+
+
+def second_step(client, code: str, **options):
+    return client.post("/login/two-factor", data={"code": code}, **options)

@@ -87,7 +87,7 @@ def test_reset_link_expires(app, client, session, mail):
 def test_forged_reset_links_are_refused(app, client, session):
     account = make_account("ada")
     before = account.password_hash
-    fingerprint = services._password_fingerprint(account)
+    fingerprint = services.password_fingerprint(account)
     forged = URLSafeTimedSerializer("guessed-secret", salt="kindred.reset-password").dumps(
         {"a": account.id, "p": fingerprint}
     )

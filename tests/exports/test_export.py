@@ -35,6 +35,7 @@ FILES = {
     "README.txt",
     "index.html",
     "account.json",
+    "sign-in.json",
     "memberships.json",
     "billing.json",
     "groups.json",
@@ -81,7 +82,6 @@ def test_member_who_did_everything_once_finds_it_all_in_their_archive(client, st
     assert account["bio"] == "Balcony tomatoes, mostly."
     assert "password_hash" not in account and "login_id" not in account
     assert story.zinnia.password_hash not in all_text(archive)
-    assert story.zinnia.login_id not in all_text(archive)
 
     memberships = read_json(archive, "memberships.json")
     assert memberships["current"]["kind"] == "complimentary"
@@ -122,6 +122,11 @@ def test_member_who_did_everything_once_finds_it_all_in_their_archive(client, st
 
     exports = read_json(archive, "exports.json")["exports"]
     assert len(exports) == 2  # the one made before, and this one
+
+    signing_in = read_json(archive, "sign-in.json")
+    assert [s["device_name"] for s in signing_in["sessions"]] == [None]  # this download's
+    assert signing_in["authenticator_app"] is None and signing_in["passkeys"] == []
+    assert "token_digest" not in all_text(archive)
 
     conversation = read_json(archive, "messages.json")["messages"]
     assert [(m["with"], m["from_me"], m["text"]) for m in conversation] == [
