@@ -448,8 +448,10 @@ def _apply_subscription(local: Subscription, remote: dict[str, Any], event_creat
             if unpaid is not None
             else (local.next_payment_attempt if invoice is None and was_past_due else None)
         )
+        # Past due means the latest finalized invoice went unpaid: the grace period counts
+        # from Stripe's first attempt at it, whatever order the events came in.
         local.past_due_since = (
-            (_first_attempt(unpaid) if unpaid is not None else None)
+            (_first_attempt(invoice) if invoice is not None else None)
             or (local.past_due_since if was_past_due else None)
             or (from_timestamp(event_created) if event_created else utcnow())
         )

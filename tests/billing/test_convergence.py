@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -172,6 +173,9 @@ def is_member_at_stripe(state, subscription: dict) -> bool:
     actions=st.lists(st.sampled_from(sorted(ACTIONS)), max_size=6),
     rng=st.randoms(use_true_random=False),
 )
+# Found by this test: past due, then a later renewal; the grace period once counted from
+# whichever event arrived first.
+@example(actions=["renewal_needs_confirming", "refund", "renew"], rng=random.Random(0))
 def test_any_delivery_order_with_duplicates_converges(session, sandbox, catalog, actions, rng):
     first_event = len(sandbox.events)
     account = make_paid_member(sandbox, f"member{next(_handles)}", deliver=False)
