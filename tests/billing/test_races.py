@@ -23,7 +23,13 @@ from sqlalchemy import delete, func, select
 from app import create_app
 from app.accounts.models import Account
 from app.billing import services as billing
-from app.billing.models import BillingCustomer, Invoice, StripeEvent, Subscription
+from app.billing.models import (
+    BillingCustomer,
+    Dispute,
+    Invoice,
+    StripeEvent,
+    Subscription,
+)
 from app.db import Base, db, make_engine
 from app.extensions import limiter
 from app.memberships.services import current_membership
@@ -69,7 +75,11 @@ def committing(engine, tmp_path) -> Iterator[Committing]:
             db.session.execute(
                 delete(StripeEvent).where(StripeEvent.stripe_event_id.in_(event_ids))
             )
-            # Billing rows go with the account (ON DELETE CASCADE).
+            # Billing rows go with the account (ON DELETE CASCADE), except the invoices and
+            # disputes the law has Kindred keep (they are only unlinked): those go by hand.
+            made_here = select(Account.id).where(Account.handle.like(f"{HANDLE}%"))
+            for kept in (Invoice, Dispute):
+                db.session.execute(delete(kept).where(kept.account_id.in_(made_here)))
             db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
             db.session.commit()
         app.extensions["kindred_db"].engine.dispose()
