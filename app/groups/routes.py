@@ -10,6 +10,7 @@ from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
 from app.input import id_arg
 from app.memberships.services import write_refusal
+from app.reading import services as reading
 
 
 def _viewer() -> Account | None:
@@ -303,6 +304,7 @@ def create_thread(slug: str):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            reading.mark_read(current_user, reading.latest_post(thread))
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
         "groups/create_thread.html", access=access, form=form
@@ -310,13 +312,25 @@ def create_thread(slug: str):
 
 
 def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: int = 200):
+    page = services.posts_page(thread, request.args.get("after"))
+    # Where the reader left off, found before this page moves their place forward.
+    position = reading.position_for(access.account, thread)
+    unread = (
+        reading.first_unread(access.account, thread)
+        if reading.has_unread(position, thread)
+        else None
+    )
+    if access.account is not None and page.items and status == 200:
+        reading.mark_read(access.account, page.items[-1], position)
     return render_template(
         "groups/thread.html",
         access=access,
         thread=thread,
-        page=services.posts_page(thread, request.args.get("after")),
+        page=page,
         form=form,
         action_form=forms.ActionForm(),
+        first_unread=unread,
+        first_unread_cursor=services.cursor_at(unread) if unread else None,
     ), status
 
 
@@ -333,6 +347,36 @@ def show_thread(slug: str, thread_id: int):
     return _thread_page(access, thread, form)
 
 
+def _to_post(access: Access, post: Post | None):
+    """To the page of its thread that begins with ``post``, at the post."""
+    if post is None:
+        return _back(access, "groups.show_group")
+    return _back(
+        access,
+        "groups.show_thread",
+        thread_id=post.thread_id,
+        after=services.cursor_at(post),
+        _anchor=f"post-{post.id}",
+    )
+
+
+@bp.get("/<slug>/threads/<int:thread_id>/unread")
+def first_unread(slug: str, thread_id: int):
+    """Where the reader left off: their first unread post, else the thread's latest."""
+    access = _load(slug)
+    thread = _thread(access, thread_id)
+    return _to_post(
+        access, reading.first_unread(access.account, thread) or reading.latest_post(thread)
+    )
+
+
+@bp.get("/<slug>/threads/<int:thread_id>/latest")
+def latest_reply(slug: str, thread_id: int):
+    access = _load(slug)
+    thread = _thread(access, thread_id)
+    return _to_post(access, reading.latest_post(thread))
+
+
 @bp.post("/<slug>/threads/<int:thread_id>/replies")
 @login_required
 def create_reply(slug: str, thread_id: int):
@@ -345,6 +389,7 @@ def create_reply(slug: str, thread_id: int):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            reading.mark_read(current_user, post)
             anchor = f"post-{post.id}"
             return _back(access, "groups.show_thread", thread_id=thread.id, _anchor=anchor)
     return _thread_page(access, thread, form, 400)
