@@ -47,7 +47,8 @@ def _plural(number: int, unit: str) -> str:
 
 def relative(moment: datetime, now: datetime, zone: str = DEFAULT_ZONE) -> str:
     """``moment`` said relative to ``now``: "just now", "5 minutes ago", "3 hours ago",
-    "yesterday" (the calendar day before, in ``zone``), "4 days ago", then the date
+    "yesterday" (the calendar day before, in ``zone``, once at least 12 hours have
+    passed), "4 days ago", then the date
     ("2 March", with the year when it is not this year's); moments to come likewise
     ("in 3 hours", "tomorrow")."""
     if moment.tzinfo is None:
@@ -62,7 +63,8 @@ def relative(moment: datetime, now: datetime, zone: str = DEFAULT_ZONE) -> str:
     if ago < timedelta(hours=1):
         return f"{_plural(ago.seconds // 60, 'minute')} ago"
     days = (today.date() - local.date()).days
-    if days == 0:
+    # Within half a day, hours read better than "yesterday" just after midnight.
+    if days == 0 or ago < timedelta(hours=12):
         return f"{_plural(ago.seconds // 3600, 'hour')} ago"
     if days == 1:
         return "yesterday"

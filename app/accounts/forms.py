@@ -104,7 +104,7 @@ class ChangeEmailForm(Form):
 
 
 def _known_zone(form: Form, field: StringField) -> None:
-    if not is_zone(field.data):
+    if field.data and not is_zone(field.data):
         raise ValidationError(
             "That is not a time zone we know. Use a name like Europe/Berlin, "
             "America/New_York or UTC."
@@ -119,7 +119,8 @@ class ProfileForm(Form):
     )
     time_zone = StringField(
         "Time zone",
-        validators=[DataRequired("Enter a time zone, or UTC."), _known_zone],
+        # Left empty, times are shown in UTC.
+        validators=[_known_zone],
         filters=[_strip],
         default="UTC",
     )

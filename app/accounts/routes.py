@@ -18,6 +18,7 @@ from app.exports import services as exports
 from app.exports.forms import ExportForm
 from app.extensions import client_key, limiter
 from app.forms import refuse
+from app.times import DEFAULT_ZONE
 
 # The sign-in waiting for its second factor, in the session cookie between the two steps.
 PENDING_SIGN_IN = "kindred.second_factor"
@@ -371,9 +372,12 @@ def update_profile():
     form = forms.ProfileForm()
     if not form.validate_on_submit():
         return _settings_with(profile_form=form)
-    services.update_profile(
-        current_user, form.display_name.data, form.bio.data, time_zone=form.time_zone.data
-    )
+    zone = form.time_zone.data or DEFAULT_ZONE
+    try:
+        services.update_profile(current_user, form.display_name.data, form.bio.data, time_zone=zone)
+    except DomainError as error:
+        refuse(error, form)
+        return _settings_with(profile_form=form)
     flash("Your profile is saved.", "success")
     return redirect(url_for("accounts.settings"), code=303)
 
