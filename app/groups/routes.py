@@ -104,15 +104,16 @@ def show_group(slug: str):
         return render_template("groups/invitation.html", access=access)
     page = services.threads_page(access.group, request.args.get("before"))
     unanswered = services.unanswered_count(access.group) if access.can_moderate else None
-    request_form = forms.JoinRequestForm(formdata=None)
     pending = services.pending_request(access.group, access.account) if access.can_request else None
+    # A form puts a CSRF token in the session: none for a visitor, who only reads.
+    signed_in = access.account is not None
     return render_template(
         "groups/group.html",
         access=access,
         page=page,
         unanswered=unanswered,
-        form=forms.ActionForm(),
-        request_form=request_form,
+        form=forms.ActionForm() if signed_in else None,
+        request_form=forms.JoinRequestForm(formdata=None) if signed_in else None,
         pending=pending,
     )
 
@@ -311,7 +312,7 @@ def create_thread(slug: str):
     ), 400 if form.errors else 200
 
 
-def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: int = 200):
+def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
     page = services.posts_page(thread, request.args.get("after"))
     # Where the reader left off, found before this page moves their place forward.
     position = reading.position_for(access.account, thread)
@@ -328,7 +329,8 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: 
         thread=thread,
         page=page,
         form=form,
-        action_form=forms.ActionForm(),
+        # A form puts a CSRF token in the session: none for a visitor, who only reads.
+        action_form=forms.ActionForm() if access.account is not None else None,
         first_unread=unread,
         first_unread_cursor=services.cursor_at(unread) if unread else None,
     ), status
@@ -338,7 +340,7 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: 
 def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
-    form = forms.ReplyForm(formdata=None)
+    form = forms.ReplyForm(formdata=None) if access.can_post else None
     quote = id_arg("quote")
     if quote is not None and access.can_post:
         quoted = services.get_post(access, quote)

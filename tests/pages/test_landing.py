@@ -50,3 +50,16 @@ def test_the_landing_page_sets_no_cookie_and_loads_nothing_from_elsewhere(client
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources
     assert all(not re.match(r"(https?:)?//", source) for source in sources), sources
+
+
+def test_reading_a_public_group_and_its_threads_sets_no_cookie(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        bea = make_member("bea")
+        thread = make_thread(make_group(bea), bea)
+        thread_id = thread.id
+    client = app.test_client()
+    for path in ("/", "/groups/gardens", f"/groups/gardens/threads/{thread_id}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
