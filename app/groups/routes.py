@@ -316,11 +316,7 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, s
     page = services.posts_page(thread, request.args.get("after"))
     # Where the reader left off, found before this page moves their place forward.
     position = reading.position_for(access.account, thread)
-    unread = (
-        reading.first_unread(access.account, thread)
-        if reading.has_unread(position, thread)
-        else None
-    )
+    unread = reading.unread_from(position, thread) if reading.has_unread(position, thread) else None
     if access.account is not None and page.items and status == 200:
         reading.mark_read(access.account, page.items[-1], position)
     return render_template(

@@ -196,18 +196,15 @@ def home_for(viewer: Account, now: datetime | None = None) -> Home:
     now = now or utcnow()
     groups = [GroupNews(group, role) for group, role in _my_groups(viewer)]
     by_id = {news.group.id: news for news in groups}
+    latest_first: dict[int, None] = {}
     for thread, never_opened in _new_threads(viewer):
         news = by_id.get(thread.group_id)
         if news is not None:
             news.new.append(NewThread(thread, started=never_opened))
-    # Groups with something new first, in the order of their latest news.
-    groups.sort(
-        key=lambda news: (
-            (not news.new, -news.new[0].thread.last_activity_at.timestamp())
-            if news.new
-            else (True, 0.0)
-        )
-    )
+            latest_first.setdefault(thread.group_id)
+    # Groups with something new first, the latest news first; then the rest, A-Z.
+    order = {group_id: n for n, group_id in enumerate(latest_first)}
+    groups.sort(key=lambda news: order.get(news.group.id, len(order)))
     status = membership_status(viewer, now)
     home = Home(
         groups=groups,

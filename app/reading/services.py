@@ -70,7 +70,11 @@ def mark_read(account: Account, post: Post, position: ReadPosition | None = None
 def first_unread(account: Account | None, thread: Thread) -> Post | None:
     """The first post of ``thread`` that ``account`` has not read, or None when they have
     read it all; the first post when they never opened it."""
-    position = position_for(account, thread)
+    return unread_from(position_for(account, thread), thread)
+
+
+def unread_from(position: ReadPosition | None, thread: Thread) -> Post | None:
+    """The first post of ``thread`` after ``position`` (the first post, without one)."""
     query = select(Post).where(Post.thread_id == thread.id)
     if position is not None:
         key = (position.last_read_at, position.last_read_post_id)

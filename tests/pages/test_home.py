@@ -226,3 +226,15 @@ def test_home_runs_the_same_queries_for_one_or_many_groups_and_threads(
         page = _home(client)
     assert len(statements) == few
     assert len(re.findall(r"/unread\"", page)) > 10
+
+
+def test_groups_with_news_come_first_latest_news_first(client, auth, session):
+    bea, cai = make_member("bea"), make_member("cai")
+    quiet, older, newer = (make_group(bea, slug) for slug in ("aa-quiet", "bb-older", "cc-newer"))
+    for group in (quiet, older, newer):
+        add_to_group(group, cai)
+    make_thread(older, bea, "Older news")
+    make_thread(newer, bea, "Newer news")
+    auth.login("cai")
+    page = _section(_home(client), "your-groups")
+    assert page.index("Cc Newer") < page.index("Bb Older") < page.index("Aa Quiet")
