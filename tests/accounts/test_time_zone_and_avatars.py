@@ -91,6 +91,6 @@ def test_posts_show_the_authors_avatar_name_and_handle(client, auth, session):
     html = page(client.get(f"/groups/gardens/threads/{thread.id}"))
     url = f"/avatars/{avatars.shade_of(bea)}/BB.svg"
     assert f'<img class="avatar" src="{url}" alt=""' in html
-    assert '<strong>Bea Brown</strong> <span class="handle">@bea</span>' in html
+    assert '<strong>Bea Brown</strong></a> <span class="handle">@bea</span>' in html
     assert not re.search(r'<img[^>]+src="(https?:)?//', html)
     assert client.get(url).status_code == 200
