@@ -12,6 +12,7 @@ from app.groups import models as groups
 from app.memberships import models as memberships
 from app.messages import models as messages
 from app.notifications import models as notifications
+from app.reading import models as reading
 from app.search import schema as search  # no models: the search index's DDL
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "memberships",
     "messages",
     "notifications",
+    "reading",
     "search",
 ]

@@ -37,6 +37,7 @@ DECLARATIONS = (
     "app.memberships.personal_data",
     "app.billing.personal_data",
     "app.groups.personal_data",
+    "app.reading.personal_data",
     "app.messages.personal_data",
     "app.notifications.personal_data",
     "app.blocks.personal_data",

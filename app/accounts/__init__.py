@@ -8,7 +8,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from app.accounts import cli, routes, session_routes, two_factor_routes  # noqa: F401
+    from app.accounts import avatars, cli, routes, session_routes, two_factor_routes  # noqa: F401
     from app.extensions import login_manager
 
     login_manager.login_view = "accounts.login"
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_forget_cached_user)
     app.register_blueprint(bp)
     app.cli.add_command(cli.users)
+    app.add_template_global(avatars.avatar_url)
 
 
 def _load_signed_in_account(token: str):

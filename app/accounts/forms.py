@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from app.accounts.services import PASSWORD_MAX_LENGTH, handle_problem
 from app.forms import Form
 from app.input import is_text
+from app.times import is_zone
 
 
 def _valid_handle(form: Form, field: StringField) -> None:
@@ -102,11 +103,26 @@ class ChangeEmailForm(Form):
     password = PasswordField("Your password", validators=[DataRequired("Enter your password.")])
 
 
+def _known_zone(form: Form, field: StringField) -> None:
+    if field.data and not is_zone(field.data):
+        raise ValidationError(
+            "That is not a time zone we know. Use a name like Europe/Berlin, "
+            "America/New_York or UTC."
+        )
+
+
 class ProfileForm(Form):
     display_name = StringField("Display name", validators=DISPLAY_NAME)
     bio = TextAreaField(
         "About you",
         validators=[Optional(), Length(max=500, message="Keep this to 500 characters.")],
+    )
+    time_zone = StringField(
+        "Time zone",
+        # Left empty, times are shown in UTC.
+        validators=[_known_zone],
+        filters=[_strip],
+        default="UTC",
     )
 
 

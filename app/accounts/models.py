@@ -37,6 +37,8 @@ class Account(UserMixin, Base):
     suspended_at: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An IANA zone name (``zoneinfo``): times on pages are shown in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     # The sign-in (an ``AccountSession``) this object was signed in or loaded with in the
     # current request, set by ``app.accounts.sessions``; never stored on the account.

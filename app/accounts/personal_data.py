@@ -18,6 +18,7 @@ def _account(ctx: ExportContext) -> dict:
         "handle": account.handle,
         "display_name": account.display_name,
         "bio": account.bio,
+        "time_zone": account.time_zone,
         "email": account.email,
         "email_verified_at": account.email_verified_at,
         "created_at": account.created_at,
@@ -156,7 +157,8 @@ register(
             Table(
                 "accounts",
                 title="Your account",
-                holds="Your email address, handle, optional display name and bio, when you "
+                holds="Your email address, handle, optional display name and bio, your time "
+                "zone, when you "
                 "signed up and confirmed your address, a hash of your password (never the "
                 "password itself), and whether you are a site admin or suspended, and why.",
                 why="To know who you are when you sign in, to mail you the links you ask "
@@ -175,7 +177,8 @@ register(
             Section(
                 "account.json",
                 "Account and profile",
-                "Your account: email address, handle, display name, bio, when you signed up "
+                "Your account: email address, handle, display name, bio, time zone, when you "
+                "signed up "
                 "and confirmed your address, and any suspension. Your password hash is left "
                 "out: it would only help someone pretend to be you.",
                 write_account,

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
-from app.accounts import bp, emails, forms, passkeys, services, sessions, two_factor
+from app.accounts import avatars, bp, emails, forms, passkeys, services, sessions, two_factor
 from app.accounts.deletion import delete_account as delete_account_for
 from app.accounts.models import Account
 from app.billing import services as billing_services
@@ -18,6 +18,7 @@ from app.exports import services as exports
 from app.exports.forms import ExportForm
 from app.extensions import client_key, limiter
 from app.forms import refuse
+from app.times import DEFAULT_ZONE
 
 # The sign-in waiting for its second factor, in the session cookie between the two steps.
 PENDING_SIGN_IN = "kindred.second_factor"
@@ -371,7 +372,12 @@ def update_profile():
     form = forms.ProfileForm()
     if not form.validate_on_submit():
         return _settings_with(profile_form=form)
-    services.update_profile(current_user, form.display_name.data, form.bio.data)
+    zone = form.time_zone.data or DEFAULT_ZONE
+    try:
+        services.update_profile(current_user, form.display_name.data, form.bio.data, time_zone=zone)
+    except DomainError as error:
+        refuse(error, form)
+        return _settings_with(profile_form=form)
     flash("Your profile is saved.", "success")
     return redirect(url_for("accounts.settings"), code=303)
 
@@ -464,3 +470,13 @@ def profile(handle: str):
     if account is None:
         abort(404)
     return render_template("accounts/profile.html", account=account)
+
+
+@bp.get("/avatars/<int:shade>/<letters>.svg")
+def avatar(shade: int, letters: str):
+    """An initials avatar; its address says everything it shows, so it is cached for good."""
+    if not avatars.valid(shade, letters):
+        abort(404)
+    response = current_app.response_class(avatars.svg(shade, letters), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

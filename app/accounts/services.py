@@ -20,6 +20,7 @@ from app.accounts import sessions
 from app.accounts.models import Account, AccountSession
 from app.db import db, utcnow
 from app.domain import DomainError
+from app.times import is_zone
 
 HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
 RESERVED_HANDLES = frozenset(
@@ -403,9 +404,17 @@ def confirm_email_change(account: Account, token: str) -> str:
 # Profile and roles ---------------------------------------------------------------
 
 
-def update_profile(account: Account, display_name: str | None, bio: str | None) -> None:
+def update_profile(
+    account: Account, display_name: str | None, bio: str | None, *, time_zone: str | None = None
+) -> None:
+    """Change what others see (display name, bio) and the zone times are shown in; an
+    unknown zone name is refused (``AccountError`` on ``time_zone``), changing nothing."""
+    if time_zone is not None and not is_zone(time_zone):
+        raise AccountError("That is not a time zone we know.", "time_zone")
     account.display_name = (display_name or "").strip() or None
     account.bio = (bio or "").strip() or None
+    if time_zone is not None:
+        account.time_zone = time_zone
 
 
 def create_admin(email: str, handle: str | None = None) -> tuple[Account, str | None]:

@@ -10,6 +10,7 @@ from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
 from app.input import id_arg
 from app.memberships.services import write_refusal
+from app.reading import services as reading
 
 
 def _viewer() -> Account | None:
@@ -103,15 +104,16 @@ def show_group(slug: str):
         return render_template("groups/invitation.html", access=access)
     page = services.threads_page(access.group, request.args.get("before"))
     unanswered = services.unanswered_count(access.group) if access.can_moderate else None
-    request_form = forms.JoinRequestForm(formdata=None)
     pending = services.pending_request(access.group, access.account) if access.can_request else None
+    # A form puts a CSRF token in the session: none for a visitor, who only reads.
+    signed_in = access.account is not None
     return render_template(
         "groups/group.html",
         access=access,
         page=page,
         unanswered=unanswered,
-        form=forms.ActionForm(),
-        request_form=request_form,
+        form=forms.ActionForm() if signed_in else None,
+        request_form=forms.JoinRequestForm(formdata=None) if signed_in else None,
         pending=pending,
     )
 
@@ -303,20 +305,30 @@ def create_thread(slug: str):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            reading.mark_read(current_user, reading.latest_post(thread))
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
         "groups/create_thread.html", access=access, form=form
     ), 400 if form.errors else 200
 
 
-def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: int = 200):
+def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
+    page = services.posts_page(thread, request.args.get("after"))
+    # Where the reader left off, found before this page moves their place forward.
+    position = reading.position_for(access.account, thread)
+    unread = reading.unread_from(position, thread) if reading.has_unread(position, thread) else None
+    if access.account is not None and page.items and status == 200:
+        reading.mark_read(access.account, page.items[-1], position)
     return render_template(
         "groups/thread.html",
         access=access,
         thread=thread,
-        page=services.posts_page(thread, request.args.get("after")),
+        page=page,
         form=form,
-        action_form=forms.ActionForm(),
+        # A form puts a CSRF token in the session: none for a visitor, who only reads.
+        action_form=forms.ActionForm() if access.account is not None else None,
+        first_unread=unread,
+        first_unread_cursor=services.cursor_at(unread) if unread else None,
     ), status
 
 
@@ -324,13 +336,43 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: 
 def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
-    form = forms.ReplyForm(formdata=None)
+    form = forms.ReplyForm(formdata=None) if access.can_post else None
     quote = id_arg("quote")
     if quote is not None and access.can_post:
         quoted = services.get_post(access, quote)
         if quoted is not None and quoted.thread_id == thread.id:
             form.body.data = services.quote_text(quoted)
     return _thread_page(access, thread, form)
+
+
+def _to_post(access: Access, post: Post | None):
+    """To the page of its thread that begins with ``post``, at the post."""
+    if post is None:
+        return _back(access, "groups.show_group")
+    return _back(
+        access,
+        "groups.show_thread",
+        thread_id=post.thread_id,
+        after=services.cursor_at(post),
+        _anchor=f"post-{post.id}",
+    )
+
+
+@bp.get("/<slug>/threads/<int:thread_id>/unread")
+def first_unread(slug: str, thread_id: int):
+    """Where the reader left off: their first unread post, else the thread's latest."""
+    access = _load(slug)
+    thread = _thread(access, thread_id)
+    return _to_post(
+        access, reading.first_unread(access.account, thread) or reading.latest_post(thread)
+    )
+
+
+@bp.get("/<slug>/threads/<int:thread_id>/latest")
+def latest_reply(slug: str, thread_id: int):
+    access = _load(slug)
+    thread = _thread(access, thread_id)
+    return _to_post(access, reading.latest_post(thread))
 
 
 @bp.post("/<slug>/threads/<int:thread_id>/replies")
@@ -345,6 +387,7 @@ def create_reply(slug: str, thread_id: int):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            reading.mark_read(current_user, post)
             anchor = f"post-{post.id}"
             return _back(access, "groups.show_thread", thread_id=thread.id, _anchor=anchor)
     return _thread_page(access, thread, form, 400)

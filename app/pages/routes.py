@@ -1,12 +1,25 @@
 from flask import render_template
+from flask_login import current_user
 
 from app import personal_data
-from app.pages import bp
+from app.billing import forms as billing_forms
+from app.billing import services as billing
+from app.pages import bp, services
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    if current_user.is_authenticated:
+        return render_template(
+            "pages/home.html",
+            home=services.home_for(current_user),
+            price=billing.price_label(),
+            checkout_form=billing_forms.CheckoutForm(formdata=None),
+            portal_form=billing_forms.PortalForm(formdata=None),
+        )
+    return render_template(
+        "pages/landing.html", price=billing.price_label(), groups=services.landing_groups()
+    )
 
 
 @bp.get("/about")

@@ -83,6 +83,7 @@ def test_private_group_invitation_conversation_and_open_moderation(
     log_in(page, base, "bob", DEFAULT_PASSWORD)
     visit(page, f"{base}/groups/night-owls")
     follow(page, page.get_by_role("link", name="What keeps you up?", exact=True))
+    page.get_by_text("Moderate this post").last.click()
     follow(page, page.get_by_role("link", name="Hide this post", exact=True).last)
     page.get_by_label("Reason (shown in the moderation log)").fill("Off-topic: no sales here.")
     follow(page, page.get_by_role("button", name="Hide a post", exact=True))
@@ -147,6 +148,7 @@ def test_every_group_page_passes_the_audit(page: Page, live_server: LiveServer):
     ):
         visit(page, base + path)
     visit(page, f"{base}/groups/balcony-gardens/threads/3")
+    page.get_by_text("Moderate this thread", exact=True).click()
     follow(page, page.get_by_role("link", name="Lock this thread", exact=True))
     follow(page, page.get_by_role("button", name="Lock a thread", exact=True), status=400)
     expect(page.get_by_text("Say why")).to_be_visible()
@@ -169,5 +171,6 @@ def test_every_group_page_passes_the_audit(page: Page, live_server: LiveServer):
     follow(page, page.get_by_role("link", name="Edit your post", exact=True))
     page.get_by_label("Post").fill("Be kind, stay on topic, and say hello.")
     follow(page, page.get_by_role("button", name="Save", exact=True))
+    page.get_by_text("Moderate this post").first.click()
     follow(page, page.get_by_role("link", name="Earlier versions", exact=True))
     expect(page.get_by_text("Be kind, stay on topic. Moderation")).to_be_visible()

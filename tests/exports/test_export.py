@@ -48,6 +48,7 @@ FILES = {
     "messages.json",
     "notifications.json",
     "blocks.json",
+    "reading.json",
     "exports.json",
 }
 

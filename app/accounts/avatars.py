@@ -1,0 +1,65 @@
+"""Initials avatars: a small SVG Kindred draws itself, never an image from elsewhere.
+
+An avatar's address holds all it shows (the shade and the initials), so the image needs
+no database, says nothing about whether an account exists, and can be cached for good:
+a new display name is a new address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import url_for
+from markupsafe import escape
+
+from app.accounts.models import Account
+
+# Background shades that keep white initials above 4.5:1 contrast.
+SHADES = ("#1f5f8b", "#7a3e9d", "#2e6b3f", "#9b3b2a", "#5a5a1e", "#8a2f5c", "#33577a", "#6b4a2b")
+
+
+def initials(name: str) -> str:
+    """One or two capital letters (or digits) from a name: "Ada Lovelace" → "AL",
+    "ada" → "A"; "?" when the name has none."""
+    words = [word for word in name.replace("_", " ").replace("-", " ").split() if word]
+    letters = []
+    for word in words[:2]:
+        first = next((char for char in word if char.isalnum()), None)
+        if first is not None:
+            letters.append(first.upper()[:1])
+    return "".join(letters) or "?"
+
+
+def shade_of(account: Account) -> int:
+    """The account's background shade (1 to ``len(SHADES)``), the same wherever it appears."""
+    digest = hashlib.sha256(account.handle_key.encode()).digest()
+    return digest[0] % len(SHADES) + 1
+
+
+def valid(shade: int, letters: str) -> bool:
+    """Whether an avatar address is one ``initials`` and ``shade_of`` could have made."""
+    if not 1 <= shade <= len(SHADES):
+        return False
+    if letters == "?":
+        return True
+    return 1 <= len(letters) <= 2 and all(
+        char.isalnum() and char.upper()[:1] == char for char in letters
+    )
+
+
+def svg(shade: int, letters: str) -> str:
+    """The avatar: a filled circle with the initials, 40 units square."""
+    size = "18" if len(letters) == 1 else "16"
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="40" height="40"'
+        ' role="img" aria-hidden="true">'
+        f'<circle cx="20" cy="20" r="20" fill="{SHADES[shade - 1]}"/>'
+        f'<text x="20" y="20" dy=".35em" text-anchor="middle" fill="#ffffff" font-size="{size}"'
+        ' font-family="system-ui, sans-serif" font-weight="600">'
+        f"{escape(letters)}</text></svg>"
+    )
+
+
+def avatar_url(account: Account) -> str:
+    """Where the account's avatar is drawn (a template global)."""
+    return url_for("accounts.avatar", shade=shade_of(account), letters=initials(account.name))

@@ -1,0 +1,117 @@
+"""Read positions: moving them forward as a person reads, and finding where to resume.
+
+Plain functions with explicit arguments; they flush, the caller commits. A position is
+only ever read by its own account's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Account
+from app.db import db, utcnow
+from app.exports.archive import stream_rows
+from app.groups.models import Group, Post, Thread
+from app.pagination import after_key
+from app.reading.models import ReadPosition
+
+
+def position_for(account: Account | None, thread: Thread) -> ReadPosition | None:
+    """How far ``account`` has read ``thread``; None if never (or signed out)."""
+    if account is None or not account.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(ReadPosition).where(
+            ReadPosition.account_id == account.id, ReadPosition.thread_id == thread.id
+        )
+    )
+
+
+def has_unread(position: ReadPosition | None, thread: Thread) -> bool:
+    """Whether anything was written in ``thread`` after ``position`` (a thread never
+    opened has nothing "unread" to jump to: it is read from the start)."""
+    return position is not None and thread.last_activity_at > position.last_read_at
+
+
+def mark_read(account: Account, post: Post, position: ReadPosition | None = None) -> None:
+    """``account`` has read ``post``'s thread up to ``post``: the position moves forward to
+    it, never back (reading an early page again keeps the place)."""
+    if position is None:
+        position = db.session.scalar(
+            select(ReadPosition).where(
+                ReadPosition.account_id == account.id, ReadPosition.thread_id == post.thread_id
+            )
+        )
+    key = (post.created_at, post.id)
+    if position is not None:
+        if (position.last_read_at, position.last_read_post_id) < key:
+            position.last_read_at, position.last_read_post_id = key
+            position.updated_at = utcnow()
+            db.session.flush()
+        return
+    try:
+        # A second tab may write the same first position at once: keep whichever lands.
+        with db.session.begin_nested():
+            db.session.add(
+                ReadPosition(
+                    account_id=account.id,
+                    thread_id=post.thread_id,
+                    last_read_at=post.created_at,
+                    last_read_post_id=post.id,
+                )
+            )
+    except IntegrityError:
+        mark_read(account, post)
+
+
+def first_unread(account: Account | None, thread: Thread) -> Post | None:
+    """The first post of ``thread`` that ``account`` has not read, or None when they have
+    read it all; the first post when they never opened it."""
+    return unread_from(position_for(account, thread), thread)
+
+
+def unread_from(position: ReadPosition | None, thread: Thread) -> Post | None:
+    """The first post of ``thread`` after ``position`` (the first post, without one)."""
+    query = select(Post).where(Post.thread_id == thread.id)
+    if position is not None:
+        key = (position.last_read_at, position.last_read_post_id)
+        query = query.where(after_key((Post.created_at, Post.id), key, False))
+    return db.session.scalar(query.order_by(Post.created_at, Post.id).limit(1))
+
+
+def latest_post(thread: Thread) -> Post | None:
+    """The thread's latest post (its latest reply, or its first post if none)."""
+    return db.session.scalar(
+        select(Post)
+        .where(Post.thread_id == thread.id)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(1)
+    )
+
+
+def positions_for_export(account: Account, links) -> Iterator[dict]:
+    """The account's read positions, oldest first, for its own export: which thread, up to
+    which post (a link to it), and when it last moved."""
+    rows = stream_rows(
+        select(
+            ReadPosition.thread_id,
+            ReadPosition.last_read_post_id,
+            ReadPosition.last_read_at,
+            ReadPosition.updated_at,
+            Group.slug,
+        )
+        .join(Thread, Thread.id == ReadPosition.thread_id)
+        .join(Group, Group.id == Thread.group_id)
+        .where(ReadPosition.account_id == account.id)
+        .order_by(ReadPosition.id)
+    )
+    for thread_id, post_id, read_at, updated_at, slug in rows:
+        yield {
+            "thread": links.thread(slug, thread_id),
+            "read_up_to": links.post(slug, thread_id, post_id),
+            "read_up_to_written_at": read_at.isoformat(),
+            "updated_at": updated_at.isoformat(),
+        }
