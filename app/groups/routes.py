@@ -101,8 +101,8 @@ def show_group(slug: str):
     access = _load(slug, need="see")
     if not access.can_read:
         return render_template("groups/invitation.html", access=access)
-    page = services.threads_page(access.group, request.args.get("before"))
-    unanswered = services.unanswered_count(access.group) if access.can_moderate else None
+    page = services.threads_page(access, request.args.get("before"))
+    unanswered = services.unanswered_count(access) if access.can_moderate else None
     request_form = forms.JoinRequestForm(formdata=None)
     pending = services.pending_request(access.group, access.account) if access.can_request else None
     return render_template(
@@ -119,7 +119,7 @@ def show_group(slug: str):
 @bp.get("/<slug>/unanswered")
 def unanswered(slug: str):
     access = _load(slug)
-    page = services.unanswered_page(access.group, request.args.get("after"))
+    page = services.unanswered_page(access, request.args.get("after"))
     return render_template("groups/unanswered.html", access=access, page=page)
 
 
@@ -303,10 +303,20 @@ def create_thread(slug: str):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            _tell_if_held(access, thread.held_at)
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
         "groups/create_thread.html", access=access, form=form
     ), 400 if form.errors else 200
+
+
+def _tell_if_held(access: Access, held_at) -> None:
+    if held_at is not None:
+        flash(
+            f"Your post is waiting for a moderator of {access.group.name}. Nobody else sees "
+            "it until they approve it.",
+            "info",
+        )
 
 
 def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: int = 200):
@@ -314,7 +324,7 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: 
         "groups/thread.html",
         access=access,
         thread=thread,
-        page=services.posts_page(thread, request.args.get("after")),
+        page=services.posts_page(thread, request.args.get("after"), access),
         form=form,
         action_form=forms.ActionForm(),
     ), status
@@ -345,6 +355,7 @@ def create_reply(slug: str, thread_id: int):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            _tell_if_held(access, post.held_at)
             anchor = f"post-{post.id}"
             return _back(access, "groups.show_thread", thread_id=thread.id, _anchor=anchor)
     return _thread_page(access, thread, form, 400)
