@@ -364,11 +364,30 @@ class ModerationLogEntry(Base):
     rule: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    group: Mapped[Group | None] = relationship()
     actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[Account | None] = relationship(foreign_keys=[subject_id])
     post: Mapped[Post | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
     message: Mapped[Message | None] = relationship()
+
+    @property
+    def affected_id(self) -> int | None:
+        """The account the action fell on: the account, or the post's or thread's author."""
+        if self.target_kind == "account":
+            return self.subject_id
+        if self.target_kind == "post":
+            return self.post.author_id if self.post is not None else None
+        if self.target_kind == "thread":
+            return self.thread.author_id if self.thread is not None else None
+        return None
+
+    def public_actor(self, group_name: str, names_moderators: bool) -> str:
+        """Who acted, as a group's public log shows it: the moderator only when the group
+        says so (site admins see ``actor_name`` whatever it says)."""
+        if names_moderators or self.role == "system":
+            return self.actor_name
+        return f"the moderators of {group_name}"
 
     @property
     def actor_name(self) -> str:

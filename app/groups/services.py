@@ -48,7 +48,7 @@ from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, encode_cur
 from app.safety import limits
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
-RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search"})
+RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search", "appeals"})
 NAME_MAX = 80
 PURPOSE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -142,12 +142,20 @@ def update_group(
     description: str | None,
     visibility: str,
     join_policy: str,
+    *,
+    hold_first_posts: bool | None = None,
+    log_names_moderators: bool | None = None,
 ) -> Group:
-    """Change a group's settings (hosts only). The slug never changes, so links stay."""
+    """Change a group's settings (hosts only). The slug never changes, so links stay.
+    ``None`` leaves a switch as it is."""
     if not access.can_manage:
         raise Forbidden("Only the group's hosts can change its settings.")
     for key, value in _group_fields(name, purpose, description, visibility, join_policy).items():
         setattr(access.group, key, value)
+    if hold_first_posts is not None:
+        access.group.hold_first_posts = hold_first_posts
+    if log_names_moderators is not None:
+        access.group.log_names_moderators = log_names_moderators
     db.session.flush()
     return access.group
 
