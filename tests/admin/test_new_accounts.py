@@ -46,7 +46,7 @@ def test_the_new_accounts_page_shows_first_posts_and_not_old_accounts(client, au
 
 
 def test_suspending_a_spammer_hides_every_post_everywhere_at_once(client, auth, session):
-    welcome, reply, opener = _spammer_in_two_groups(session)
+    welcome, _reply, opener = _spammer_in_two_groups(session)
     auth.login("root_admin")
     assert client.get("/admin/accounts/spammy/suspend-and-hide").status_code == 200
     response = client.post("/admin/accounts/spammy/suspend-and-hide", data={"reason": ""})
