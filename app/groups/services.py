@@ -717,7 +717,7 @@ def cursor_at(post: Post) -> str | None:
 
 def quote_text(post: Post | None) -> str:
     """A reply's starting text quoting ``post``, or nothing if it is gone."""
-    if post is None or post.deleted_at is not None or post.hidden_at is not None:
+    if post is None or post.deleted_at or post.hidden_at or post.held_at:
         return ""
     author = f"@{post.author.handle}" if post.author else "Someone"
     quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
