@@ -55,7 +55,8 @@ def may_appeal(account: Account, entry: ModerationLogEntry) -> bool:
 
 
 def file_appeal(account: Account, entry: ModerationLogEntry, text: str | None) -> Appeal:
-    """Appeal ``entry`` once; the group's other moderators and hosts are told."""
+    """Appeal ``entry`` once; the group's other moderators and hosts are told (the site
+    admins, when the group has nobody else who may decide)."""
     if not may_appeal(account, entry):
         raise Forbidden("Only the person a moderation action fell on can appeal it.")
     if appeal_of(entry) is not None:
@@ -68,16 +69,31 @@ def file_appeal(account: Account, entry: ModerationLogEntry, text: str | None) -
     appeal = Appeal(entry_id=entry.id, group_id=entry.group_id, appellant_id=account.id, text=text)
     db.session.add(appeal)
     db.session.flush()
-    deciders = db.session.scalars(
-        select(Account)
-        .join(GroupMember, GroupMember.account_id == Account.id)
-        .where(
-            GroupMember.group_id == entry.group_id,
-            GroupMember.role.in_(("moderator", "host")),
-            Account.id != account.id,
-            Account.suspended_at.is_(None),
+    deciders = [
+        person
+        for person in db.session.scalars(
+            select(Account)
+            .join(GroupMember, GroupMember.account_id == Account.id)
+            .where(
+                GroupMember.group_id == entry.group_id,
+                GroupMember.role.in_(("moderator", "host")),
+                Account.id != account.id,
+                Account.suspended_at.is_(None),
+            )
         )
-    )
+        if person.id != entry.actor_id
+    ]
+    if not deciders:
+        # Nobody in the group may decide: the site admins do.
+        deciders = list(
+            db.session.scalars(
+                select(Account).where(
+                    Account.is_admin.is_(True),
+                    Account.suspended_at.is_(None),
+                    Account.id != account.id,
+                )
+            )
+        )
     notify_each(
         [person for person in deciders if person.id != entry.actor_id],
         "moderation",
