@@ -3,10 +3,13 @@ home and by mail), appeals once, someone else decides, and the log shows the out
 
 from sqlalchemy import func, select
 
+from app.accounts.deletion import delete_account
 from app.accounts.services import get_account_by_handle
 from app.groups.models import Appeal, GroupBan, GroupRule, ModerationLogEntry, Post
 from app.notifications.models import Notification
+from tests.exports.support import read_json, unzip
 from tests.helpers import (
+    DEFAULT_PASSWORD,
     add_to_group,
     make_account,
     make_group,
@@ -177,3 +180,22 @@ def test_an_upheld_ban_stands_and_a_site_admin_decides_when_nobody_else_can(clie
     assert session.scalar(select(func.count()).select_from(GroupBan)) == 1
     log = client.get("/groups/solo/log").get_data(as_text=True)
     assert "upheld on appeal: banned @cai" in log and "@root_admin (admin)" in log
+
+
+def test_an_appeal_is_in_the_appellants_export_and_goes_with_their_account(client, auth, session):
+    _group, _thread, post = _arrange(session)
+    auth.login("moda")
+    _hide(client, session, post)
+    entry = session.scalars(
+        select(ModerationLogEntry).where(ModerationLogEntry.action == "hid")
+    ).one()
+    _as(auth, "cai")
+    client.post(f"/groups/appeals/{entry.id}", data={"text": "It was a joke."})
+    archive = unzip(client.post("/settings/export"))
+    (appeal,) = read_json(archive, "appeals.json")["appeals"]
+    assert appeal["appeal"] == "It was a joke." and appeal["rule"] == "No selling"
+    assert appeal["status"] == "pending" and appeal["group"] == "gardens"
+    delete_account(get_account_by_handle("cai"), DEFAULT_PASSWORD, keep_posts=True)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Appeal)) == 0
+    assert session.scalar(select(func.count()).select_from(ModerationLogEntry)) == 1
