@@ -138,7 +138,7 @@ class ModerationForm(Form):
 
     rule = SelectField("Rule applied", coerce=int, default=0)
     reason = TextAreaField(
-        "Reason (shown in the moderation log; needed without a rule)",
+        "Reason (shown in the moderation log)",
         validators=[Optional(), Length(max=moderation.REASON_MAX)],
     )
 
