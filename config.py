@@ -107,6 +107,17 @@ class Config:
     SIGNUP_MIN_SECONDS = _env_int("SIGNUP_MIN_SECONDS", 3)
     SIGNUP_FORM_MAX_AGE = 24 * 60 * 60
 
+    # New accounts, whatever pays for their membership: for their first NEW_ACCOUNT_DAYS days
+    # (0 switches the limits off) they may start so many threads and write so many replies in
+    # any 24 hours, put so many links and mentions in a post, and not start direct messages;
+    # the limits lift early once NEW_ACCOUNT_TRUSTED_AFTER other people replied in their threads.
+    NEW_ACCOUNT_DAYS = _env_int("NEW_ACCOUNT_DAYS", 3)
+    NEW_ACCOUNT_THREADS_PER_DAY = _env_int("NEW_ACCOUNT_THREADS_PER_DAY", 3)
+    NEW_ACCOUNT_REPLIES_PER_DAY = _env_int("NEW_ACCOUNT_REPLIES_PER_DAY", 10)
+    NEW_ACCOUNT_LINKS_PER_POST = _env_int("NEW_ACCOUNT_LINKS_PER_POST", 2)
+    NEW_ACCOUNT_MENTIONS_PER_POST = _env_int("NEW_ACCOUNT_MENTIONS_PER_POST", 3)
+    NEW_ACCOUNT_TRUSTED_AFTER = _env_int("NEW_ACCOUNT_TRUSTED_AFTER", 3)
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -193,6 +204,7 @@ class TestConfig(Config):
     RENEWAL_REMINDER_DAYS = 14
     ADMIN_REQUIRE_TWO_FACTOR = False  # a test that needs it turns it on
     SIGNUP_MIN_SECONDS = 0  # tests that need it set it, and write the form's time themselves
+    NEW_ACCOUNT_DAYS = 0  # every test account is new: tests of the limits switch them on
 
 
 class ProductionConfig(Config):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -48,6 +49,8 @@ def load_demo_community() -> dict[str, Account]:
             person.email, person.handle, person.password, person.display_name
         )
         account.email_verified_at = utcnow()
+        # An established community: past the new-account limits.
+        account.created_at = utcnow() - timedelta(days=30)
         account.is_admin = person.admin
         if person.member:
             memberships.grant_complimentary(account, None, "Demo community member")

@@ -47,6 +47,22 @@ def unsuspend_account(handle: str):
     return _suspension(handle, "Lift the suspension of", services.unsuspend_account)
 
 
+@bp.get("/accounts/new")
+def new_accounts():
+    page = services.new_accounts(request.args.get("before"))
+    return render_template(
+        "admin/new_accounts.html",
+        page=page,
+        posts=services.first_posts(page.items),
+        days=services.NEW_ACCOUNTS_DAYS,
+    )
+
+
+@bp.route("/accounts/<handle>/suspend-and-hide", methods=["GET", "POST"])
+def suspend_spammer(handle: str):
+    return _suspension(handle, "Suspend and hide every post of", services.suspend_spammer)
+
+
 @bp.get("/log")
 def site_log():
     page = log.log_page(None, request.args.get("before"))

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -40,6 +47,24 @@ class GroupSettingsForm(Form):
     )
     visibility = RadioField("Who can read it", choices=VISIBILITY_CHOICES, default="public")
     join_policy = RadioField("How people join", choices=JOIN_POLICY_CHOICES, default="open")
+
+
+class EditGroupForm(GroupSettingsForm):
+    hold_first_posts = BooleanField("Hold each person's first post here for a moderator to approve")
+    log_names_moderators = BooleanField(
+        "Name the moderator who acted in the public moderation log (otherwise it names the group)"
+    )
+
+
+class RulesForm(Form):
+    rules = TextAreaField("Rules, one a line", validators=[Optional(), Length(max=5000)])
+    block = TextAreaField(
+        "Refuse posts holding these words, one a line", validators=[Optional(), Length(max=11000)]
+    )
+    hold = TextAreaField(
+        "Hold posts holding these words for a moderator, one a line",
+        validators=[Optional(), Length(max=11000)],
+    )
 
 
 class CreateGroupForm(GroupSettingsForm):
@@ -108,8 +133,46 @@ class ReasonForm(Form):
     )
 
 
-class BanForm(ReasonForm):
+class ModerationForm(Form):
+    """A moderation action: the group rule it applies, or a free reason, or both."""
+
+    rule = SelectField("Rule applied", coerce=int, default=0)
+    reason = TextAreaField(
+        "Reason (shown in the moderation log)",
+        validators=[Optional(), Length(max=moderation.REASON_MAX)],
+    )
+
+    def with_rules(self, rules) -> ModerationForm:
+        self.rule.choices = [(0, "No rule: the reason says why")] + [
+            (rule.id, f"{rule.position}. {rule.text}") for rule in rules
+        ]
+        return self
+
+
+class BanForm(ModerationForm):
     handle = StringField("Handle", validators=[DataRequired("Enter a handle."), Length(max=31)])
+
+
+class AppealForm(Form):
+    text = TextAreaField(
+        "Why should this be undone?",
+        validators=_required("Say why the action should be undone.", 2000),
+    )
+
+
+class DecideAppealForm(Form):
+    outcome = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("uphold", "Uphold: the action stands"),
+            SelectChoice("overturn", "Overturn: undo the action"),
+        ],
+        validators=[DataRequired("Choose to uphold or overturn.")],
+    )
+    decision = TextAreaField(
+        "Why (shown in the moderation log and to the person)",
+        validators=_required("Say why: the decision goes in the moderation log.", 1000),
+    )
 
 
 class ReportForm(Form):

@@ -31,6 +31,7 @@ def log_action(
     thread: Thread | None = None,
     message: Message | None = None,
     reason: str = "",
+    rule: str | None = None,
 ) -> ModerationLogEntry:
     """Write one entry to ``group``'s moderation log (the site log when ``group`` is None).
 
@@ -57,6 +58,7 @@ def log_action(
         thread_id=thread_id,
         message_id=message.id if message else None,
         reason=reason,
+        rule=rule,
     )
     db.session.add(entry)
     db.session.flush()

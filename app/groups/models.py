@@ -28,6 +28,10 @@ REPORT_REASONS = {
     "off_topic": "Off-topic",
     "other": "Other",
 }
+WATCHED_WORD_ACTIONS = {"block": "Refuse the post", "hold": "Hold it for a moderator"}
+APPEAL_STATUSES = ("pending", "upheld", "overturned")
+# What an appeal can be about: the actions that fall on one person or their post.
+APPEALABLE_ACTIONS = frozenset({"hid", "locked", "removed", "banned", "declined"})
 
 
 class Group(Base):
@@ -54,6 +58,34 @@ class Group(Base):
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Hold each person's posts for a moderator until one of them has been approved.
+    hold_first_posts: Mapped[bool] = mapped_column(default=False)
+    # Whether the public moderation log names the moderator who acted (else the group).
+    log_names_moderators: Mapped[bool] = mapped_column(default=False)
+
+
+class GroupRule(Base):
+    """One of a group's short rules, which moderation actions name."""
+
+    __tablename__ = "group_rules"
+    __table_args__ = (Index("ix_group_rules_group_id_position", "group_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(200))
+
+
+class WatchedWord(Base):
+    """A word a group's hosts watch for: posts holding it are refused or held."""
+
+    __tablename__ = "group_watched_words"
+    __table_args__ = (UniqueConstraint("group_id", "word"), one_of("action", WATCHED_WORD_ACTIONS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    word: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(10))
 
 
 class GroupMember(Base):
@@ -179,6 +211,9 @@ class Thread(Base):
     answered_at: Mapped[datetime | None]
     locked_at: Mapped[datetime | None]
     removed: Mapped[bool] = mapped_column(default=False)
+    # Mirrors the first post waiting for a moderator: nobody but its author and the
+    # group's moderators sees the thread until it is approved.
+    held_at: Mapped[datetime | None]
 
     group: Mapped[Group] = relationship()
     author: Mapped[Account | None] = relationship()
@@ -188,7 +223,10 @@ class Post(Base):
     """A thread's first post or a reply; ``body_html`` is rendered once, when written."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_id_created_at_id", "thread_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_posts_thread_id_created_at_id", "thread_id", "created_at", "id"),
+        Index("ix_posts_group_id_held_at_id", "group_id", "held_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
@@ -203,6 +241,10 @@ class Post(Base):
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
+    # Waiting for a moderator (``app.groups.holding``): read by its author and the group's
+    # moderators alone until approved.
+    held_at: Mapped[datetime | None]
+    held_because: Mapped[str | None] = mapped_column(String(200))
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[Account | None] = relationship()
@@ -318,13 +360,34 @@ class ModerationLogEntry(Base):
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
     )
     reason: Mapped[str] = mapped_column(String(500), default="")
+    # The group rule the action applied, as it read then (None: a free reason alone).
+    rule: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    group: Mapped[Group | None] = relationship()
     actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[Account | None] = relationship(foreign_keys=[subject_id])
     post: Mapped[Post | None] = relationship()
     thread: Mapped[Thread | None] = relationship()
     message: Mapped[Message | None] = relationship()
+
+    @property
+    def affected_id(self) -> int | None:
+        """The account the action fell on: the account, or the post's or thread's author."""
+        if self.target_kind == "account":
+            return self.subject_id
+        if self.target_kind == "post":
+            return self.post.author_id if self.post is not None else None
+        if self.target_kind == "thread":
+            return self.thread.author_id if self.thread is not None else None
+        return None
+
+    def public_actor(self, group_name: str, names_moderators: bool) -> str:
+        """Who acted, as a group's public log shows it: the moderator only when the group
+        says so (site admins see ``actor_name`` whatever it says)."""
+        if names_moderators or self.role == "system":
+            return self.actor_name
+        return f"the moderators of {group_name}"
 
     @property
     def actor_name(self) -> str:
@@ -355,3 +418,35 @@ class ModerationLogEntry(Base):
         if self.thread is not None:
             return f"thread “{self.thread.title}”"
         return "a thread that has since been erased"
+
+
+class Appeal(Base):
+    """The affected person's one appeal against one moderation action, decided by someone
+    other than who acted (``app.groups.appeals``)."""
+
+    __tablename__ = "moderation_appeals"
+    __table_args__ = (
+        Index("ix_moderation_appeals_group_id_status_id", "group_id", "status", "id"),
+        one_of("status", APPEAL_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_log.id", ondelete="CASCADE"), unique=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    appellant_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    entry: Mapped[ModerationLogEntry] = relationship()
+    appellant: Mapped[Account] = relationship(foreign_keys=[appellant_id])
+    decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_id])

@@ -9,26 +9,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
+from app.groups import notices
 from app.groups.log import log_action
 from app.groups.models import (
     REPORT_REASONS,
     GroupBan,
     GroupMember,
+    GroupRule,
     Post,
     PostRevision,
     Report,
     Thread,
 )
 from app.groups.permissions import Access, is_banned, membership_in
-from app.groups.services import Forbidden, GroupError, refresh_thread
+from app.groups.services import Forbidden, GroupError, count_reply, refresh_thread
 from app.messages.models import Message
 from app.notifications import events as notification_events
+from app.notifications.mentions import render_with_mentions
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 REASON_MAX = 500
@@ -44,6 +47,21 @@ def _reason(reason: str | None) -> str:
     if len(reason) > REASON_MAX:
         raise GroupError(f"Keep the reason to {REASON_MAX} characters.", "reason")
     return reason
+
+
+def _why(access: Access, reason: str | None, rule_id: int | None) -> tuple[str, str | None]:
+    """The free reason and the text of the group rule applied: one of them at least."""
+    rule = None
+    if rule_id:
+        rule = db.session.get(GroupRule, rule_id)
+        if rule is None or rule.group_id != access.group.id:
+            raise GroupError("Choose one of the group's rules.", "rule")
+    if rule is None:
+        return _reason(reason), None
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise GroupError(f"Keep the reason to {REASON_MAX} characters.", "reason")
+    return reason, rule.text
 
 
 def _require_moderator(access: Access) -> None:
@@ -175,16 +193,26 @@ def _resolve_reports(post: Post, by: Account) -> None:
 # Posts and threads -------------------------------------------------------------
 
 
-def hide_post(access: Access, post: Post, reason: str | None) -> Post:
-    """Hide a post: readers see "removed by moderators"; its open reports close."""
+def hide_post(access: Access, post: Post, reason: str | None, rule_id: int | None = None) -> Post:
+    """Hide a post: readers see "removed by moderators"; its open reports close; its author
+    is told why and how to appeal."""
     _require_moderator(access)
-    reason = _reason(reason)
+    reason, rule = _why(access, reason, rule_id)
     if post.hidden_at is not None:
         raise GroupError("This post is already hidden.")
     post.hidden_at = utcnow()
     refresh_thread(post.thread)
     _resolve_reports(post, access.account)
-    log_action(access.group, access.account, access.moderator_role, "hid", post=post, reason=reason)
+    entry = log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "hid",
+        post=post,
+        reason=reason,
+        rule=rule,
+    )
+    notices.tell_affected(access.group, entry, post.author)
     return post
 
 
@@ -201,21 +229,25 @@ def unhide_post(access: Access, post: Post, reason: str | None) -> Post:
     return post
 
 
-def lock_thread(access: Access, thread: Thread, reason: str | None) -> Thread:
+def lock_thread(
+    access: Access, thread: Thread, reason: str | None, rule_id: int | None = None
+) -> Thread:
     """Lock a thread: nobody may reply to it or edit its posts until it is unlocked."""
     _require_moderator(access)
-    reason = _reason(reason)
+    reason, rule = _why(access, reason, rule_id)
     if thread.locked_at is not None:
         raise GroupError("This thread is already locked.")
     thread.locked_at = utcnow()
-    log_action(
+    entry = log_action(
         access.group,
         access.account,
         access.moderator_role,
         "locked",
         thread=thread,
         reason=reason,
+        rule=rule,
     )
+    notices.tell_affected(access.group, entry, thread.author)
     return thread
 
 
@@ -259,10 +291,12 @@ def _outranks(access: Access, member: GroupMember) -> bool:
     return ROLE_RANK[access.role or "member"] > ROLE_RANK[member.role]
 
 
-def remove_member(access: Access, handle: str, reason: str | None) -> Account:
+def remove_member(
+    access: Access, handle: str, reason: str | None, rule_id: int | None = None
+) -> Account:
     """Remove someone from the group; their posts stay."""
     _require_moderator(access)
-    reason = _reason(reason)
+    reason, rule = _why(access, reason, rule_id)
     account = get_account_by_handle(handle or "")
     member = membership_in(access.group, account) if account else None
     if member is None:
@@ -272,21 +306,23 @@ def remove_member(access: Access, handle: str, reason: str | None) -> Account:
     if member.role == "host":
         raise GroupError("Hosts can't be removed; a host can step down or leave.")
     db.session.delete(member)
-    log_action(
+    entry = log_action(
         access.group,
         access.account,
         access.moderator_role,
         "removed",
         subject=account,
         reason=reason,
+        rule=rule,
     )
+    notices.tell_affected(access.group, entry, account)
     return account
 
 
-def ban(access: Access, handle: str, reason: str | None) -> GroupBan:
+def ban(access: Access, handle: str, reason: str | None, rule_id: int | None = None) -> GroupBan:
     """Ban an account from the group: it leaves, and may not join, request or accept again."""
     _require_moderator(access)
-    reason = _reason(reason)
+    reason, rule = _why(access, reason, rule_id)
     account = get_account_by_handle(handle or "")
     if account is None:
         raise GroupError("There is no account with that handle.", "handle")
@@ -299,16 +335,20 @@ def ban(access: Access, handle: str, reason: str | None) -> GroupBan:
         if member.role == "host" or not _outranks(access, member):
             raise Forbidden("Your role does not let you ban this person.")
         db.session.delete(member)
-    group_ban = GroupBan(group_id=access.group.id, account_id=account.id, reason=reason)
+    group_ban = GroupBan(
+        group_id=access.group.id, account_id=account.id, reason=reason or rule or ""
+    )
     db.session.add(group_ban)
-    log_action(
+    entry = log_action(
         access.group,
         access.account,
         access.moderator_role,
         "banned",
         subject=account,
         reason=reason,
+        rule=rule,
     )
+    notices.tell_affected(access.group, entry, account)
     return group_ban
 
 
@@ -350,3 +390,77 @@ def bans(access: Access) -> list[GroupBan]:
             .limit(PAGE_SIZE)
         )
     )
+
+
+# Posts held for a moderator ----------------------------------------------------
+
+
+def held_queue(access: Access, cursor: str | None) -> Page[Post]:
+    """The group's posts waiting for a moderator, oldest first, with why each waits."""
+    _require_moderator(access)
+    query = (
+        select(Post)
+        .options(joinedload(Post.author), joinedload(Post.thread))
+        .where(Post.group_id == access.group.id, Post.held_at.is_not(None))
+    )
+    values = decode_cursor(cursor, (datetime, int))
+    if values is not None:
+        query = query.where(after_key((Post.held_at, Post.id), values, False))
+    rows = list(db.session.scalars(query.order_by(Post.held_at, Post.id).limit(PAGE_SIZE + 1)))
+    return page_of(rows, lambda post: (post.held_at, post.id))
+
+
+def held_count(access: Access) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(Post.group_id == access.group.id, Post.held_at.is_not(None))
+    )
+
+
+def _held(access: Access, post: Post) -> None:
+    _require_moderator(access)
+    if post.held_at is None:
+        raise GroupError("This post is not waiting for a moderator.")
+
+
+def approve_post(access: Access, post: Post) -> Post:
+    """Publish a held post: readers see it, its thread counts it, and the people it
+    mentions and its thread's watchers are told, as if it had just been written."""
+    _held(access, post)
+    thread = post.thread
+    post.held_at = None
+    post.held_because = None
+    if post.is_opener:
+        thread.held_at = None
+    else:
+        count_reply(thread, post)
+    db.session.flush()
+    db.session.refresh(thread)
+    _, mentioned = render_with_mentions(post.body)
+    notification_events.post_written(access.group, thread, post, mentioned)
+    log_action(access.group, access.account, access.moderator_role, "approved", post=post)
+    return post
+
+
+def decline_post(
+    access: Access, post: Post, reason: str | None, rule_id: int | None = None
+) -> Post:
+    """Decline a held post: it is hidden (a declined first post's thread stays unseen), and
+    its author is told why and how to appeal."""
+    _held(access, post)
+    reason, rule = _why(access, reason, rule_id)
+    post.held_at = None
+    post.hidden_at = utcnow()
+    refresh_thread(post.thread)
+    entry = log_action(
+        access.group,
+        access.account,
+        access.moderator_role,
+        "declined",
+        post=post,
+        reason=reason,
+        rule=rule,
+    )
+    notices.tell_affected(access.group, entry, post.author)
+    return post

@@ -5,6 +5,8 @@
   private group does not exist. Within a readable group every thread opens, but a
   post's words are read only while it is neither hidden nor deleted, and a removed
   thread's title (its first post hidden or deleted) only by its moderators, on its page.
+  A post held for a moderator (``app.groups.holding``), and a thread whose first post is
+  held, exist only for their author and the group's moderators until approved.
 - post (start threads, reply, edit): a member of the group whose account may
   write (a member of Kindred, not suspended). Joining an open group is one click.
 - report a post: any reader who is signed in and not suspended.
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from app.accounts.models import Account
 from app.db import db
@@ -78,7 +80,30 @@ class Access:
         """Whether the viewer may read ``post``'s words where readers read them (lists,
         search): never once it is hidden or deleted, whoever asks. (A thread page shows
         moderators what was hidden; that is moderating, not reading.)"""
-        return self.can_read and post.hidden_at is None and post.deleted_at is None
+        return (
+            self.can_read
+            and post.hidden_at is None
+            and post.deleted_at is None
+            and post.held_at is None
+        )
+
+    def can_read_thread(self, thread: Thread) -> bool:
+        """Whether the viewer may open ``thread`` and see it in lists: every thread of a
+        readable group, but one whose first post is held only for its author and the
+        group's moderators."""
+        if not self.can_read:
+            return False
+        return thread.held_at is None or self._sees_held(thread.author_id)
+
+    def sees_on_thread_page(self, post: Post) -> bool:
+        """Whether ``post`` appears on its thread's page for this viewer: a held post for
+        its author ("waiting for a moderator") and the group's moderators alone."""
+        return post.held_at is None or self._sees_held(post.author_id)
+
+    def _sees_held(self, author_id: int | None) -> bool:
+        if self.can_moderate:
+            return True
+        return self.account is not None and author_id == self.account.id
 
     @property
     def can_see(self) -> bool:
@@ -212,17 +237,46 @@ def _in_readable_group(column, viewer: Account | None) -> ColumnElement[bool]:
     return column.in_(select(Group.id).where(readable_groups(viewer)))
 
 
+def _sees_held(author_column, group_column, viewer: Account | None) -> ColumnElement[bool]:
+    """Rows held for a moderator that ``viewer`` sees: their own, and all of those in the
+    groups they moderate (every group, for a site admin); none while suspended."""
+    viewer = _reader(viewer)
+    if viewer is None:
+        return false()
+    if viewer.is_suspended:
+        return author_column == viewer.id
+    if viewer.is_admin:
+        return true()
+    moderated = select(GroupMember.group_id).where(
+        GroupMember.account_id == viewer.id, GroupMember.role.in_(("moderator", "host"))
+    )
+    return or_(author_column == viewer.id, group_column.in_(moderated))
+
+
 def readable_threads(viewer: Account | None) -> ColumnElement[bool]:
-    """Threads whose page ``viewer`` may open: every thread of a readable group. A
+    """Threads whose page ``viewer`` may open: every thread of a readable group, except
+    one whose first post is held, which only its author and the group's moderators see. A
     removed thread is one of them (its replies stay readable), listed without its title."""
-    return _in_readable_group(Thread.group_id, viewer)
+    return and_(
+        _in_readable_group(Thread.group_id, viewer),
+        or_(Thread.held_at.is_(None), _sees_held(Thread.author_id, Thread.group_id, viewer)),
+    )
+
+
+def on_thread_page(access: Access) -> ColumnElement[bool]:
+    """The posts of a thread its page lists for ``access``'s viewer (as
+    ``Access.sees_on_thread_page``): all but those held for a moderator, which their author
+    and the group's moderators see."""
+    return or_(Post.held_at.is_(None), _sees_held(Post.author_id, Post.group_id, access.account))
 
 
 def readable_posts(viewer: Account | None) -> ColumnElement[bool]:
-    """Posts whose words ``viewer`` may read: in a readable group, neither hidden nor
-    deleted. A removed thread's title goes with its first post, which is one or the other."""
+    """Posts whose words ``viewer`` may read: in a readable group, neither hidden, deleted
+    nor held for a moderator. A removed thread's title goes with its first post, which is
+    one or the other."""
     return and_(
         _in_readable_group(Post.group_id, viewer),
         Post.hidden_at.is_(None),
         Post.deleted_at.is_(None),
+        Post.held_at.is_(None),
     )

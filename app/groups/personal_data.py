@@ -36,6 +36,7 @@ from app.exports.archive import (
 from app.groups.log import with_names
 from app.groups.models import (
     DELETED_MEMBER,
+    Appeal,
     Group,
     GroupMember,
     Invitation,
@@ -516,6 +517,32 @@ def _log_entries(ctx: ExportContext, condition) -> Iterator[dict]:
         }
 
 
+def _appeals(ctx: ExportContext) -> Iterator[dict]:
+    rows = db.session.execute(
+        with_names(select(Appeal, ModerationLogEntry, Group.slug))
+        .join(ModerationLogEntry, ModerationLogEntry.id == Appeal.entry_id)
+        .outerjoin(Group, Group.id == Appeal.group_id)
+        .where(Appeal.appellant_id == ctx.account.id)
+        .order_by(Appeal.id)
+    )
+    for appeal, entry, slug in rows:
+        yield {
+            "created_at": appeal.created_at,
+            "group": slug,
+            "action": f"{entry.action} {entry.target}",
+            "rule": entry.rule,
+            "reason": entry.reason,
+            "appeal": appeal.text,
+            "status": appeal.status,
+            "decision": appeal.decision,
+            "decided_at": appeal.decided_at,
+        }
+
+
+def write_appeals(ctx: ExportContext) -> Iterator[str]:
+    return json_document("appeals.json", {}, {"appeals": _appeals(ctx)})
+
+
 def write_moderation(ctx: ExportContext) -> Iterator[str]:
     taken = _log_entries(ctx, ModerationLogEntry.actor_id == ctx.account.id)
     return json_document("moderation.json", {}, {"actions": taken})
@@ -806,6 +833,37 @@ register(
                 "stays as they wrote it.",
                 references={"actor_id": Deletion.UNLINKED, "subject_id": Deletion.UNLINKED},
             ),
+            Table(
+                "moderation_appeals",
+                title="Appeals against moderation",
+                holds="Your appeals against moderation actions that fell on you, and who "
+                "decided them and how.",
+                why="So the person a moderation action falls on can answer it, once, and "
+                "someone other than who acted decides.",
+                kept="Until you delete your account.",
+                export="appeals.json",
+                on_delete="Your appeals are removed (the decision stays in the group's log). "
+                "Appeals you decided stay, without your name.",
+                references={"appellant_id": Deletion.REMOVED, "decided_by_id": Deletion.UNLINKED},
+            ),
+            Table(
+                "group_rules",
+                title="Group rules",
+                holds="Each group's short rules, as its hosts wrote them.",
+                why="So moderation actions can name the rule they apply.",
+                kept="As long as the group exists.",
+                excluded="The group's own text, in its archive, not anyone's personal data.",
+                on_delete="Nothing: rules name nobody.",
+            ),
+            Table(
+                "group_watched_words",
+                title="Watched words",
+                holds="Words each group's hosts refuse or hold posts for.",
+                why="To keep spam out of the group.",
+                kept="Until the hosts take a word off the list.",
+                excluded="The group's own setting, naming nobody.",
+                on_delete="Nothing: watched words name nobody.",
+            ),
         ),
         sections=(
             Section(
@@ -852,6 +910,12 @@ register(
                 "Each report you filed: the post (and its author's handle), your reason and "
                 "details, and whether it was closed.",
                 write_reports,
+            ),
+            Section(
+                "appeals.json",
+                "Your appeals",
+                "Each moderation action you appealed, your appeal, and the decision.",
+                write_appeals,
             ),
             Section(
                 "moderation.json",

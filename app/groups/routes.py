@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Account
 from app.forms import refuse
-from app.groups import bp, forms, log, moderation, services
+from app.groups import appeals, bp, forms, log, moderation, rules, services
 from app.groups.models import Post, Thread
 from app.groups.permissions import Access, get_group_or_404
 from app.input import id_arg
@@ -102,8 +102,9 @@ def show_group(slug: str):
     access = _load(slug, need="see")
     if not access.can_read:
         return render_template("groups/invitation.html", access=access)
-    page = services.threads_page(access.group, request.args.get("before"))
-    unanswered = services.unanswered_count(access.group) if access.can_moderate else None
+    page = services.threads_page(access, request.args.get("before"))
+    unanswered = services.unanswered_count(access) if access.can_moderate else None
+    held = moderation.held_count(access) if access.can_moderate else None
     pending = services.pending_request(access.group, access.account) if access.can_request else None
     # A form puts a CSRF token in the session: none for a visitor, who only reads.
     signed_in = access.account is not None
@@ -112,6 +113,7 @@ def show_group(slug: str):
         access=access,
         page=page,
         unanswered=unanswered,
+        held=held,
         form=forms.ActionForm() if signed_in else None,
         request_form=forms.JoinRequestForm(formdata=None) if signed_in else None,
         pending=pending,
@@ -121,7 +123,7 @@ def show_group(slug: str):
 @bp.get("/<slug>/unanswered")
 def unanswered(slug: str):
     access = _load(slug)
-    page = services.unanswered_page(access.group, request.args.get("after"))
+    page = services.unanswered_page(access, request.args.get("after"))
     return render_template("groups/unanswered.html", access=access, page=page)
 
 
@@ -129,7 +131,7 @@ def unanswered(slug: str):
 @login_required
 def edit_group(slug: str):
     access = _load(slug, need="manage")
-    form = forms.GroupSettingsForm(obj=access.group)
+    form = forms.EditGroupForm(obj=access.group)
     if form.validate_on_submit():
         try:
             services.update_group(
@@ -139,6 +141,8 @@ def edit_group(slug: str):
                 form.description.data,
                 form.visibility.data,
                 form.join_policy.data,
+                hold_first_posts=form.hold_first_posts.data,
+                log_names_moderators=form.log_names_moderators.data,
             )
         except services.GroupError as error:
             refuse(error, form)
@@ -305,6 +309,7 @@ def create_thread(slug: str):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            _tell_if_held(access, thread.held_at)
             reading.mark_read(current_user, reading.latest_post(thread))
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
@@ -312,8 +317,17 @@ def create_thread(slug: str):
     ), 400 if form.errors else 200
 
 
+def _tell_if_held(access: Access, held_at) -> None:
+    if held_at is not None:
+        flash(
+            f"Your post is waiting for a moderator of {access.group.name}. Nobody else sees "
+            "it until they approve it.",
+            "info",
+        )
+
+
 def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
-    page = services.posts_page(thread, request.args.get("after"))
+    page = services.posts_page(thread, request.args.get("after"), access)
     # Where the reader left off, found before this page moves their place forward.
     position = reading.position_for(access.account, thread)
     unread = reading.unread_from(position, thread) if reading.has_unread(position, thread) else None
@@ -387,6 +401,7 @@ def create_reply(slug: str, thread_id: int):
         except services.GroupError as error:
             refuse(error, form)
         else:
+            _tell_if_held(access, post.held_at)
             reading.mark_read(current_user, post)
             anchor = f"post-{post.id}"
             return _back(access, "groups.show_thread", thread_id=thread.id, _anchor=anchor)
@@ -484,7 +499,9 @@ def report_queue(slug: str):
 def moderation_log(slug: str):
     access = _load(slug)
     page = log.log_page(access.group, request.args.get("before"))
-    return render_template("groups/log.html", access=access, page=page)
+    # Site admins and the group's own moderators always see who acted.
+    names = access.group.log_names_moderators or access.can_moderate
+    return render_template("groups/log.html", access=access, page=page, names_moderators=names)
 
 
 def _moderate(access: Access, title: str, target: str, action, back, form=None, **extra):
@@ -504,37 +521,41 @@ def _moderate(access: Access, title: str, target: str, action, back, form=None, 
     ), 400 if form.errors else 200
 
 
-def _post_action(slug: str, post_id: int, title: str, action):
+def _ruled(access: Access, form_class=None):
+    """The moderation form for an action that names a group rule (or a free reason)."""
+    return (form_class or forms.ModerationForm)().with_rules(rules.rules_of(access.group))
+
+
+def _post_action(slug: str, post_id: int, title: str, action, ruled: bool = False):
     access = _load(slug, need="moderate")
     post = _post(access, post_id)
     back = _back(access, "groups.show_thread", thread_id=post.thread_id)
+    if ruled:
+        form = _ruled(access)
+        act = lambda form: action(access, post, form.reason.data, form.rule.data)  # noqa: E731
+    else:
+        form, act = None, lambda form: action(access, post, form.reason.data)
     return _moderate(
-        access,
-        title,
-        f"this post in “{post.thread.title}”",
-        lambda form: action(access, post, form.reason.data),
-        back,
-        post=post,
+        access, title, f"this post in “{post.thread.title}”", act, back, form=form, post=post
     )
 
 
-def _thread_action(slug: str, thread_id: int, title: str, action):
+def _thread_action(slug: str, thread_id: int, title: str, action, ruled: bool = False):
     access = _load(slug, need="moderate")
     thread = _thread(access, thread_id)
     back = _back(access, "groups.show_thread", thread_id=thread.id)
-    return _moderate(
-        access,
-        title,
-        f"the thread “{thread.title}”",
-        lambda form: action(access, thread, form.reason.data),
-        back,
-    )
+    if ruled:
+        form = _ruled(access)
+        act = lambda form: action(access, thread, form.reason.data, form.rule.data)  # noqa: E731
+    else:
+        form, act = None, lambda form: action(access, thread, form.reason.data)
+    return _moderate(access, title, f"the thread “{thread.title}”", act, back, form=form)
 
 
 @bp.route("/<slug>/posts/<int:post_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide_post(slug: str, post_id: int):
-    return _post_action(slug, post_id, "Hide a post", moderation.hide_post)
+    return _post_action(slug, post_id, "Hide a post", moderation.hide_post, ruled=True)
 
 
 @bp.route("/<slug>/posts/<int:post_id>/unhide", methods=["GET", "POST"])
@@ -546,7 +567,7 @@ def unhide_post(slug: str, post_id: int):
 @bp.route("/<slug>/threads/<int:thread_id>/lock", methods=["GET", "POST"])
 @login_required
 def lock_thread(slug: str, thread_id: int):
-    return _thread_action(slug, thread_id, "Lock a thread", moderation.lock_thread)
+    return _thread_action(slug, thread_id, "Lock a thread", moderation.lock_thread, ruled=True)
 
 
 @bp.route("/<slug>/threads/<int:thread_id>/unlock", methods=["GET", "POST"])
@@ -576,8 +597,9 @@ def remove_member(slug: str, handle: str):
         access,
         "Remove a member",
         f"@{handle}",
-        lambda form: moderation.remove_member(access, handle, form.reason.data),
+        lambda form: moderation.remove_member(access, handle, form.reason.data, form.rule.data),
         _back(access, "groups.members"),
+        form=_ruled(access),
     )
 
 
@@ -585,12 +607,14 @@ def remove_member(slug: str, handle: str):
 @login_required
 def ban_account(slug: str):
     access = _load(slug, need="moderate")
-    form = forms.BanForm(handle=request.args.get("handle", ""))
+    form = forms.BanForm(handle=request.args.get("handle", "")).with_rules(
+        rules.rules_of(access.group)
+    )
     return _moderate(
         access,
         "Ban an account",
         "an account, by handle",
-        lambda form: moderation.ban(access, form.handle.data, form.reason.data),
+        lambda form: moderation.ban(access, form.handle.data, form.reason.data, form.rule.data),
         _back(access, "groups.members"),
         form=form,
     )
@@ -607,3 +631,134 @@ def unban_account(slug: str, handle: str):
         lambda form: moderation.unban(access, handle, form.reason.data),
         _back(access, "groups.members"),
     )
+
+
+# Rules and watched words, held posts, appeals ----------------------------------
+
+
+@bp.route("/<slug>/rules", methods=["GET", "POST"])
+def group_rules(slug: str):
+    """The group's rules for every reader; hosts edit them and the watched words here."""
+    access = _load(slug)
+    form = None
+    if access.can_manage:
+        watched = rules.watched_words(access.group)
+        form = forms.RulesForm(
+            rules="\n".join(rule.text for rule in rules.rules_of(access.group)),
+            block="\n".join(word.word for word in watched if word.action == "block"),
+            hold="\n".join(word.word for word in watched if word.action == "hold"),
+        )
+    elif request.method == "POST":
+        abort(403, "Only the group's hosts can change its rules.")
+    if form is not None and form.validate_on_submit():
+        try:
+            rules.set_rules(access, form.rules.data)
+            rules.set_watched_words(access, form.block.data, form.hold.data)
+        except services.GroupError as error:
+            refuse(error, form)
+        else:
+            flash("The rules and watched words are saved.", "success")
+            return _back(access, "groups.group_rules")
+    return render_template(
+        "groups/rules.html", access=access, rules=rules.rules_of(access.group), form=form
+    ), 400 if form is not None and form.errors else 200
+
+
+@bp.get("/<slug>/held")
+@login_required
+def held_posts(slug: str):
+    access = _load(slug, need="moderate")
+    page = moderation.held_queue(access, request.args.get("after"))
+    return render_template(
+        "groups/held.html", access=access, page=page, form=forms.ActionForm(formdata=None)
+    )
+
+
+@bp.post("/<slug>/posts/<int:post_id>/approve")
+@login_required
+def approve_post(slug: str, post_id: int):
+    access = _load(slug, need="moderate")
+    post = _post(access, post_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        moderation.approve_post(access, post)
+    except services.GroupError as error:
+        refuse(error)
+    else:
+        flash("Approved: everyone who can read the group sees it now.", "success")
+    return _back(access, "groups.held_posts")
+
+
+@bp.route("/<slug>/posts/<int:post_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline_post(slug: str, post_id: int):
+    access = _load(slug, need="moderate")
+    post = _post(access, post_id)
+    return _moderate(
+        access,
+        "Decline a held post",
+        f"a post waiting in “{post.thread.title}”",
+        lambda form: moderation.decline_post(access, post, form.reason.data, form.rule.data),
+        _back(access, "groups.held_posts"),
+        form=_ruled(access),
+        post=post,
+    )
+
+
+@bp.route("/appeals/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def appeal(entry_id: int):
+    """The person an action fell on reads it and appeals it, once."""
+    entry = appeals.get_entry(entry_id)
+    if entry is None or not appeals.may_appeal(current_user, entry):
+        abort(404)
+    existing = appeals.appeal_of(entry)
+    form = forms.AppealForm()
+    if existing is None and form.validate_on_submit():
+        try:
+            appeals.file_appeal(current_user, entry, form.text.data)
+        except services.GroupError as error:
+            refuse(error, form)
+        else:
+            flash("Your appeal is sent. Someone other than who acted will decide it.", "success")
+            return redirect(url_for("groups.appeal", entry_id=entry.id), code=303)
+    return render_template(
+        "groups/appeal.html", entry=entry, appeal=existing, form=form
+    ), 400 if form.errors else 200
+
+
+@bp.get("/<slug>/appeals")
+@login_required
+def appeal_queue(slug: str):
+    access = _load(slug, need="moderate")
+    return render_template(
+        "groups/appeals.html", access=access, appeals=appeals.pending_appeals(access)
+    )
+
+
+@bp.route("/<slug>/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@login_required
+def decide_appeal(slug: str, appeal_id: int):
+    access = _load(slug, need="moderate")
+    found = appeals.get_appeal(access, appeal_id)
+    if found is None:
+        abort(404)
+    form = forms.DecideAppealForm()
+    if form.validate_on_submit():
+        try:
+            appeals.decide_appeal(
+                access, found, upheld=form.outcome.data == "uphold", decision=form.decision.data
+            )
+        except services.GroupError as error:
+            refuse(error, form)
+        else:
+            flash("Decided. It is in the moderation log, and the person is told.", "success")
+            return _back(access, "groups.appeal_queue")
+    return render_template(
+        "groups/decide_appeal.html",
+        access=access,
+        appeal=found,
+        form=form,
+        may_decide=appeals.may_decide(access, found),
+    ), 400 if form.errors else 200

@@ -18,6 +18,7 @@ from app.accounts.models import Account
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
 from app.domain import DomainError, NotPermitted
+from app.groups import holding
 from app.groups.log import log_action
 from app.groups.models import (
     JOIN_POLICIES,
@@ -35,6 +36,7 @@ from app.groups.permissions import (
     Access,
     is_banned,
     membership_in,
+    on_thread_page,
     readable_groups,
     readable_threads,
 )
@@ -43,9 +45,10 @@ from app.memberships.services import NotAllowed, require_writer
 from app.notifications import events as notification_events
 from app.notifications.mentions import render_with_mentions
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, encode_cursor, page_of
+from app.safety import limits
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
-RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search"})
+RESERVED_SLUGS = frozenset({"new", "mine", "admin", "search", "appeals"})
 NAME_MAX = 80
 PURPOSE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -139,12 +142,20 @@ def update_group(
     description: str | None,
     visibility: str,
     join_policy: str,
+    *,
+    hold_first_posts: bool | None = None,
+    log_names_moderators: bool | None = None,
 ) -> Group:
-    """Change a group's settings (hosts only). The slug never changes, so links stay."""
+    """Change a group's settings (hosts only). The slug never changes, so links stay.
+    ``None`` leaves a switch as it is."""
     if not access.can_manage:
         raise Forbidden("Only the group's hosts can change its settings.")
     for key, value in _group_fields(name, purpose, description, visibility, join_policy).items():
         setattr(access.group, key, value)
+    if hold_first_posts is not None:
+        access.group.hold_first_posts = hold_first_posts
+    if log_names_moderators is not None:
+        access.group.log_names_moderators = log_names_moderators
     db.session.flush()
     return access.group
 
@@ -412,8 +423,40 @@ def _check_can_post(access: Access) -> None:
     _require_writer(access.account)
 
 
-def _new_post(thread: Thread, author: Account, body: str, opener: bool, at: datetime) -> Post:
+def _rendered(author: Account, body: str, *, opener: bool | None) -> tuple[str, list[Account]]:
+    """``body`` rendered, with the accounts it mentions, once it passes the new-account
+    limits (``opener`` None: an edit, which counts links and mentions only)."""
     body_html, mentioned = render_with_mentions(body)
+    try:
+        if opener is None:
+            limits.check_content(author, body=body, body_html=body_html, mentions=len(mentioned))
+        else:
+            limits.check_post(
+                author, opener=opener, body=body, body_html=body_html, mentions=len(mentioned)
+            )
+    except limits.NewAccountLimit as error:
+        raise GroupError(error.message, error.field) from error
+    return body_html, mentioned
+
+
+def _hold_reason(access: Access, text: str, *, first_post_rule: bool = True) -> str | None:
+    try:
+        return holding.hold_reason(access, text, first_post_rule=first_post_rule)
+    except holding.WatchedWordRefused as error:
+        raise GroupError(error.message, error.field) from error
+
+
+def _new_post(
+    thread: Thread,
+    author: Account,
+    body: str,
+    rendered: tuple[str, list[Account]],
+    *,
+    opener: bool,
+    at: datetime,
+    held_because: str | None,
+) -> Post:
+    body_html, mentioned = rendered
     post = Post(
         thread_id=thread.id,
         group_id=thread.group_id,
@@ -422,18 +465,24 @@ def _new_post(thread: Thread, author: Account, body: str, opener: bool, at: date
         body=body,
         body_html=body_html,
         created_at=at,
+        held_at=at if held_because else None,
+        held_because=held_because,
     )
     db.session.add(post)
     db.session.flush()
-    notification_events.post_written(thread.group, thread, post, mentioned)
+    if held_because is None:
+        notification_events.post_written(thread.group, thread, post, mentioned)
     return post
 
 
 def start_thread(access: Access, title: str, body: str) -> Thread:
-    """Start a thread: a title and a first post, by a writing member of the group."""
+    """Start a thread: a title and a first post, by a writing member of the group. It waits
+    for a moderator when ``holding`` says so (``thread.held_at`` set)."""
     _check_can_post(access)
     title = _text(title, "title", "The title", TITLE_MAX)
     body = _text(body, "body", "The post", BODY_MAX)
+    held_because = _hold_reason(access, f"{title}\n{body}")
+    rendered = _rendered(access.account, body, opener=True)
     now = utcnow()
     thread = Thread(
         group_id=access.group.id,
@@ -441,22 +490,39 @@ def start_thread(access: Access, title: str, body: str) -> Thread:
         title=title,
         created_at=now,
         last_activity_at=now,
+        held_at=now if held_because else None,
     )
     db.session.add(thread)
     db.session.flush()
-    _new_post(thread, access.account, body, True, now)
+    _new_post(
+        thread, access.account, body, rendered, opener=True, at=now, held_because=held_because
+    )
     db.session.flush()
     return thread
 
 
 def reply(access: Access, thread: Thread, body: str) -> Post:
-    """Add a reply at the end of an unlocked thread."""
+    """Add a reply at the end of an unlocked thread; a held reply (``post.held_at``) counts
+    in the thread, and tells anyone, only once a moderator approves it."""
     _check_can_post(access)
     if thread.locked_at is not None:
         raise Forbidden("This thread is locked: no new replies.")
     body = _text(body, "body", "The reply", BODY_MAX)
+    held_because = _hold_reason(access, body)
+    rendered = _rendered(access.account, body, opener=False)
     now = utcnow()
-    post = _new_post(thread, access.account, body, False, now)
+    post = _new_post(
+        thread, access.account, body, rendered, opener=False, at=now, held_because=held_because
+    )
+    if held_because is None:
+        count_reply(thread, post)
+    db.session.flush()
+    return post
+
+
+def count_reply(thread: Thread, post: Post) -> None:
+    """What a published reply changes in its thread's counters."""
+    now = post.created_at
     # In SQL, from the row as it is now: replies arriving at once on several app
     # servers each count, and the latest activity wins.
     counters = {
@@ -465,11 +531,10 @@ def reply(access: Access, thread: Thread, body: str) -> Post:
             (Thread.last_activity_at > now, Thread.last_activity_at), else_=now
         ),
     }
-    if access.account.id != thread.author_id:
+    if post.author_id != thread.author_id:
         counters[Thread.answered_at] = func.coalesce(Thread.answered_at, now)
     db.session.execute(update(Thread).where(Thread.id == thread.id).values(counters))
     db.session.flush()
-    return post
 
 
 def edit_post(access: Access, post: Post, body: str, title: str | None = None) -> Post:
@@ -490,6 +555,8 @@ def edit_post(access: Access, post: Post, body: str, title: str | None = None) -
         title = thread.title
     if body == post.body and title == thread.title:
         return post
+    held_because = _hold_reason(access, f"{title}\n{body}", first_post_rule=False)
+    body_html, mentioned = _rendered(access.account, body, opener=None)
     now = utcnow()
     db.session.add(
         PostRevision(
@@ -502,10 +569,13 @@ def edit_post(access: Access, post: Post, body: str, title: str | None = None) -
     )
     thread.title = title
     post.body = body
-    post.body_html, mentioned = render_with_mentions(body)
+    post.body_html = body_html
     post.edited_at = now
+    if held_because is not None and post.held_at is None:
+        holding.hold_again(post, held_because, now)
     db.session.flush()
-    notification_events.post_edited(access.group, thread, post, mentioned)
+    if post.held_at is None:
+        notification_events.post_edited(access.group, thread, post, mentioned)
     return post
 
 
@@ -535,21 +605,26 @@ def refresh_thread(thread: Thread) -> None:
             Post.author_id != thread.author_id,
             Post.deleted_at.is_(None),
             Post.hidden_at.is_(None),
+            Post.held_at.is_(None),
         )
     )
     thread.answered_at = first_answer
 
 
 def get_thread_or_404(access: Access, thread_id: int) -> Thread | None:
+    """The group's thread ``thread_id`` if the viewer may open it (None: a 404)."""
     thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.group_id != access.group.id:
+    if thread is None or thread.group_id != access.group.id or not access.can_read_thread(thread):
         return None
     return thread
 
 
 def get_post(access: Access, post_id: int) -> Post | None:
+    """The group's post ``post_id`` if it appears on its thread's page for the viewer."""
     post = db.session.get(Post, post_id)
     if post is None or post.group_id != access.group.id:
+        return None
+    if not access.can_read_thread(post.thread) or not access.sees_on_thread_page(post):
         return None
     return post
 
@@ -568,21 +643,24 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
     return page_of(rows, lambda thread: (getattr(thread, first), getattr(thread, second)))
 
 
-def threads_page(group: Group, cursor: str | None) -> Page[Thread]:
-    """The group's threads, latest activity first."""
+def threads_page(access: Access, cursor: str | None) -> Page[Thread]:
+    """The group's threads the viewer may open (``readable_threads``), latest activity first."""
     return _thread_list(
-        select(Thread).where(Thread.group_id == group.id),
+        select(Thread).where(Thread.group_id == access.group.id, readable_threads(access.account)),
         cursor,
         (Thread.last_activity_at, Thread.id),
         descending=True,
     )
 
 
-def unanswered_page(group: Group, cursor: str | None) -> Page[Thread]:
+def unanswered_page(access: Access, cursor: str | None) -> Page[Thread]:
     """Threads no one but their author has answered, oldest first."""
     return _thread_list(
         select(Thread).where(
-            Thread.group_id == group.id, Thread.answered_at.is_(None), Thread.removed.is_(False)
+            Thread.group_id == access.group.id,
+            Thread.answered_at.is_(None),
+            Thread.removed.is_(False),
+            readable_threads(access.account),
         ),
         cursor,
         (Thread.created_at, Thread.id),
@@ -590,11 +668,16 @@ def unanswered_page(group: Group, cursor: str | None) -> Page[Thread]:
     )
 
 
-def unanswered_count(group: Group) -> int:
+def unanswered_count(access: Access) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(Thread)
-        .where(Thread.group_id == group.id, Thread.answered_at.is_(None), Thread.removed.is_(False))
+        .where(
+            Thread.group_id == access.group.id,
+            Thread.answered_at.is_(None),
+            Thread.removed.is_(False),
+            readable_threads(access.account),
+        )
     )
 
 
@@ -611,9 +694,11 @@ def my_threads(account: Account, cursor: str | None) -> Page[Thread]:
     )
 
 
-def posts_page(thread: Thread, cursor: str | None) -> Page[Post]:
-    """A thread's posts in the order they were written, first post first."""
-    query = select(Post).options(joinedload(Post.author)).where(Post.thread_id == thread.id)
+def posts_page(thread: Thread, cursor: str | None, access: Access | None = None) -> Page[Post]:
+    """A thread's posts in the order they were written, first post first: those its page
+    shows ``access``'s viewer (``on_thread_page``; without one, none held for a moderator)."""
+    shown = on_thread_page(access) if access is not None else Post.held_at.is_(None)
+    query = select(Post).options(joinedload(Post.author)).where(Post.thread_id == thread.id, shown)
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key((Post.created_at, Post.id), values, False))
@@ -632,7 +717,7 @@ def cursor_at(post: Post) -> str | None:
 
 def quote_text(post: Post | None) -> str:
     """A reply's starting text quoting ``post``, or nothing if it is gone."""
-    if post is None or post.deleted_at is not None or post.hidden_at is not None:
+    if post is None or post.deleted_at or post.hidden_at or post.held_at:
         return ""
     author = f"@{post.author.handle}" if post.author else "Someone"
     quoted = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())

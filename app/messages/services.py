@@ -36,6 +36,7 @@ from app.notifications.events import path
 from app.notifications.mentions import render_with_mentions
 from app.notifications.services import notify
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
+from app.safety import limits
 
 BODY_MAX = 10000
 EXPORT_BATCH = 500
@@ -107,8 +108,9 @@ def share_a_group(first: Account, second: Account) -> bool:
 
 
 def may_start(sender: Account, recipient: Account) -> bool:
-    """Every rule that decides whether ``sender`` may start writing to ``recipient``."""
-    if has_blocked(recipient.id, sender.id):
+    """Every rule that decides whether ``sender`` may start writing to ``recipient``: a new
+    account may not start conversations yet (``app.safety.limits``)."""
+    if limits.is_new(sender) or has_blocked(recipient.id, sender.id):
         return False
     return share_a_group(sender, recipient) or accepts_all_members(recipient)
 
@@ -140,6 +142,10 @@ def start_conversation(sender: Account, handle: str | None, body: str | None) ->
         raise MessageError(
             f"You blocked @{recipient.handle}. Unblock them to write to them.", "handle"
         )
+    try:
+        limits.check_start_conversation(sender)
+    except limits.NewAccountLimit as error:
+        raise MessageError(error.message, error.field) from error
     if not may_start(sender, recipient):
         raise MessageError(CANNOT_START, "handle")
     low, high = _pair(sender, recipient)

@@ -24,6 +24,7 @@ class NotificationSettingsForm(Form):
     join_request = _delivery("join_request")
     report = _delivery("report")
     membership = _delivery("membership")
+    moderation = _delivery("moderation")
 
     def choices(self) -> dict[str, str]:
         return {kind: self[kind].data for kind in KINDS}

@@ -32,14 +32,18 @@ KINDS = {
     "join_request": "Requests to join groups you host",
     "report": "Reports for you to look at",
     "membership": "Your membership",
+    "moderation": "Moderation of your posts and account",
 }
 DELIVERIES = {
     "immediately": "Email me at once",
     "digest": "In a daily digest",
     "never": "Never email me",
 }
-# Gentle defaults: messages at once, the rest in a daily digest.
-DEFAULT_DELIVERY = dict.fromkeys(KINDS, "digest") | {"message": "immediately"}
+# Gentle defaults: messages and moderation notices at once, the rest in a daily digest.
+DEFAULT_DELIVERY = dict.fromkeys(KINDS, "digest") | {
+    "message": "immediately",
+    "moderation": "immediately",
+}
 WATCH_STATES = ("watching", "muted")
 
 

@@ -75,7 +75,8 @@ def first_unread(account: Account | None, thread: Thread) -> Post | None:
 
 def unread_from(position: ReadPosition | None, thread: Thread) -> Post | None:
     """The first post of ``thread`` after ``position`` (the first post, without one)."""
-    query = select(Post).where(Post.thread_id == thread.id)
+    # A post waiting for a moderator is nobody's news until it is approved.
+    query = select(Post).where(Post.thread_id == thread.id, Post.held_at.is_(None))
     if position is not None:
         key = (position.last_read_at, position.last_read_post_id)
         query = query.where(after_key((Post.created_at, Post.id), key, False))
@@ -86,7 +87,7 @@ def latest_post(thread: Thread) -> Post | None:
     """The thread's latest post (its latest reply, or its first post if none)."""
     return db.session.scalar(
         select(Post)
-        .where(Post.thread_id == thread.id)
+        .where(Post.thread_id == thread.id, Post.held_at.is_(None))
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(1)
     )

@@ -5,7 +5,8 @@ title (for a thread's first post) and its text. Triggers on ``posts`` and ``thre
 keep it in step inside the very statement that writes a post, so every write, by any
 path (the services, a bulk ``UPDATE``, a cascade from a deleted group or account), is
 in the index when it commits and gone from it when it rolls back. A post that is
-hidden or deleted leaves the index; shown again, it comes back.
+hidden, deleted or held for a moderator leaves the index (or never enters it); shown
+again, or approved, it comes back.
 
 - SQLite: an FTS5 table ``post_search`` (its rowid is the post's id; columns ``title``
   and ``body``), tokenised by ``unicode61`` without folding accents (PostgreSQL's
@@ -32,7 +33,7 @@ TABLE = "post_search"
 _SQLITE_FILL = """INSERT INTO post_search (rowid, title, body)
     SELECT posts.id, CASE WHEN posts.is_opener THEN threads.title ELSE '' END, posts.body
     FROM posts JOIN threads ON threads.id = posts.thread_id
-    WHERE posts.hidden_at IS NULL AND posts.deleted_at IS NULL
+    WHERE posts.hidden_at IS NULL AND posts.deleted_at IS NULL AND posts.held_at IS NULL
     AND posts.id NOT IN (SELECT rowid FROM post_search)"""
 
 _SQLITE = [
@@ -41,20 +42,21 @@ _SQLITE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS post_search USING fts5("
     "title, body, tokenize = 'unicode61 remove_diacritics 0')",
     """CREATE TRIGGER IF NOT EXISTS post_search_post_inserted AFTER INSERT ON posts
-    WHEN NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL
+    WHEN NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL AND NEW.held_at IS NULL
     BEGIN
         INSERT INTO post_search (rowid, title, body)
         SELECT NEW.id, CASE WHEN NEW.is_opener THEN threads.title ELSE '' END, NEW.body
         FROM threads WHERE threads.id = NEW.thread_id;
     END""",
     """CREATE TRIGGER IF NOT EXISTS post_search_post_updated
-    AFTER UPDATE OF body, hidden_at, deleted_at, is_opener, thread_id ON posts
+    AFTER UPDATE OF body, hidden_at, deleted_at, held_at, is_opener, thread_id ON posts
     BEGIN
         DELETE FROM post_search WHERE rowid = OLD.id;
         INSERT INTO post_search (rowid, title, body)
         SELECT NEW.id, CASE WHEN NEW.is_opener THEN threads.title ELSE '' END, NEW.body
         FROM threads
-        WHERE threads.id = NEW.thread_id AND NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL;
+        WHERE threads.id = NEW.thread_id
+            AND NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL AND NEW.held_at IS NULL;
     END""",
     """CREATE TRIGGER IF NOT EXISTS post_search_post_deleted AFTER DELETE ON posts
     BEGIN
@@ -81,7 +83,7 @@ _POSTGRESQL_FILL = """INSERT INTO post_search (post_id, document)
     SELECT posts.id,
         post_search_document(CASE WHEN posts.is_opener THEN threads.title END, posts.body)
     FROM posts JOIN threads ON threads.id = posts.thread_id
-    WHERE posts.hidden_at IS NULL AND posts.deleted_at IS NULL
+    WHERE posts.hidden_at IS NULL AND posts.deleted_at IS NULL AND posts.held_at IS NULL
     ON CONFLICT (post_id) DO NOTHING"""
 _POSTGRESQL_INDEX = (
     "CREATE INDEX IF NOT EXISTS ix_post_search_document ON post_search"
@@ -114,7 +116,7 @@ _POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION post_search_sync_post() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL THEN
+        IF NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL AND NEW.held_at IS NULL THEN
             INSERT INTO post_search (post_id, document)
             SELECT NEW.id, post_search_document(
                 CASE WHEN NEW.is_opener THEN threads.title END, NEW.body)
@@ -138,7 +140,7 @@ _POSTGRESQL = [
     # Deleted posts leave through the foreign key's cascade.
     "DROP TRIGGER IF EXISTS post_search_sync_post ON posts",
     """CREATE TRIGGER post_search_sync_post
-    AFTER INSERT OR UPDATE OF body, hidden_at, deleted_at, is_opener, thread_id ON posts
+    AFTER INSERT OR UPDATE OF body, hidden_at, deleted_at, held_at, is_opener, thread_id ON posts
     FOR EACH ROW EXECUTE FUNCTION post_search_sync_post()""",
     "DROP TRIGGER IF EXISTS post_search_sync_title ON threads",
     """CREATE TRIGGER post_search_sync_title AFTER UPDATE OF title ON threads

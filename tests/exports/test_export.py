@@ -44,6 +44,7 @@ FILES = {
     "outbox.json",
     "posts.csv",
     "reports.json",
+    "appeals.json",
     "moderation.json",
     "messages.json",
     "notifications.json",

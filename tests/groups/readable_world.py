@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app.db import db, utcnow
 from app.groups import moderation
 from app.groups import services as groups
@@ -48,10 +50,12 @@ STATES = {
     "removed": False,  # the first post of a thread a moderator removed (hid its first post)
     "inremoved": True,  # a reply in that removed thread: its page still shows it
     "withdrawn": False,  # the first post its author deleted (the thread is removed too)
+    "held": False,  # a newcomer's reply waiting for a moderator
+    "heldopener": False,  # a newcomer's first post waiting (its thread is unseen too)
 }
 
 #: Each thread (by the state of its first post) and whether its title is read.
-TITLES = {"opener": True, "removed": False, "withdrawn": False}
+TITLES = {"opener": True, "removed": False, "withdrawn": False, "heldopener": False}
 
 
 @dataclass
@@ -92,6 +96,7 @@ def build_world() -> World:
     """
     founder = make_member("founder")
     author = make_member("author")
+    newcomer = make_member("newcomer")
     people = {
         "group_member": make_member(handle("group_member")),
         "moderator": make_member(handle("moderator")),
@@ -108,6 +113,7 @@ def build_world() -> World:
         group = make_group(founder, f"club-{visibility}", visibility=visibility)
         worlds_groups[visibility] = group
         add_to_group(group, author)
+        add_to_group(group, newcomer)
         for role, account in people.items():
             add_to_group(group, account, role if role in {"moderator", "host"} else "member")
         founder_access = access_to(group, founder)
@@ -130,6 +136,20 @@ def build_world() -> World:
         moderation.hide_post(founder_access, posts[visibility, "removed"], "Testing")
         _thread(group, author, visibility, "withdrawn", posts)
         groups.delete_post(author, posts[visibility, "withdrawn"])
+        group.hold_first_posts = True
+        posts[visibility, "held"] = make_reply(
+            normal, newcomer, f"Reply {marker(visibility, 'held')}"
+        )
+        held = make_thread(
+            group,
+            newcomer,
+            f"Thread {title_marker(visibility, 'heldopener')}",
+            f"First post {marker(visibility, 'heldopener')}",
+        )
+        posts[visibility, "heldopener"] = db.session.scalars(
+            select(Post).where(Post.thread_id == held.id)
+        ).one()
+        group.hold_first_posts = False
         db.session.commit()
     for account in (people["suspended"], suspended_admin):
         account.suspended_at = utcnow()

@@ -109,3 +109,16 @@ def test_authorisation_matrix(client, auth, session, visibility, role):
         _status_ok(client, "/groups/club/settings"),
     )
     assert actual == EXPECTED[visibility][role]
+    read, _post, moderate, manage = actual
+    # The pages added with held posts, rules and appeals follow the same four answers.
+    assert _status_ok(client, "/groups/club/rules") == read
+    opener = session.scalars(select(Post.id).where(Post.thread_id == thread.id)).first()
+    for path in (
+        "/groups/club/held",
+        "/groups/club/appeals",
+        f"/groups/club/posts/{opener}/decline",
+    ):
+        assert _status_ok(client, path) == moderate, path
+    response = client.post("/groups/club/rules", data={"rules": "Be kind"})
+    assert response.status_code in {302, 303, 403, 404}
+    assert (response.status_code == 303) == manage

@@ -35,7 +35,7 @@ def test_the_clause_reads_what_the_per_object_rule_reads(session, viewer_name):
     readable = {g.id for g in groups if access(g.id).can_read}
     assert _ids(Group, readable_groups(viewer)) == readable
     assert _ids(Thread, readable_threads(viewer)) == {
-        t.id for t in threads if access(t.group_id).can_read
+        t.id for t in threads if access(t.group_id).can_read_thread(t)
     }
     assert _ids(Post, readable_posts(viewer)) == {
         p.id for p in posts if access(p.group_id).can_read_post(p)

@@ -65,6 +65,7 @@ def test_the_digest_link_stops_every_kind_in_the_digest(client, session):
         "join_request": "never",
         "report": "never",
         "membership": "never",
+        "moderation": "immediately",
     }
 
 
