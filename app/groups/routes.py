@@ -310,7 +310,9 @@ def create_thread(slug: str):
             refuse(error, form)
         else:
             _tell_if_held(access, thread.held_at)
-            reading.mark_read(current_user, reading.latest_post(thread))
+            opener = reading.latest_post(thread)  # None while it waits for a moderator
+            if opener is not None:
+                reading.mark_read(current_user, opener)
             return _back(access, "groups.show_thread", thread_id=thread.id)
     return render_template(
         "groups/create_thread.html", access=access, form=form
