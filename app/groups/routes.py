@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.accounts.models import Account
+from app.caching import not_modified
 from app.forms import refuse
 from app.groups import bp, forms, log, moderation, services
 from app.groups.models import Post, Thread
@@ -57,6 +58,8 @@ def directory():
     order = "az" if request.args.get("order") == "az" else "new"
     search = request.args.get("q", "")[:100]
     page = services.directory(_viewer(), search, order, request.args.get("before"))
+    if unchanged := not_modified(page.items, page.next_cursor):
+        return unchanged
     return render_template("groups/directory.html", page=page, order=order, search=search)
 
 
@@ -102,17 +105,19 @@ def show_group(slug: str):
     if not access.can_read:
         return render_template("groups/invitation.html", access=access)
     page = services.threads_page(access.group, request.args.get("before"))
+    if unchanged := not_modified(access.group, page.items, page.next_cursor):
+        return unchanged
     unanswered = services.unanswered_count(access.group) if access.can_moderate else None
-    request_form = forms.JoinRequestForm(formdata=None)
-    pending = services.pending_request(access.group, access.account) if access.can_request else None
+    # Forms (and the CSRF token, and so a cookie) only for those who can send them.
+    can_request = access.can_request
     return render_template(
         "groups/group.html",
         access=access,
         page=page,
         unanswered=unanswered,
-        form=forms.ActionForm(),
-        request_form=request_form,
-        pending=pending,
+        form=forms.ActionForm() if access.signed_in else None,
+        request_form=forms.JoinRequestForm(formdata=None) if can_request else None,
+        pending=services.pending_request(access.group, access.account) if can_request else None,
     )
 
 
@@ -120,6 +125,8 @@ def show_group(slug: str):
 def unanswered(slug: str):
     access = _load(slug)
     page = services.unanswered_page(access.group, request.args.get("after"))
+    if unchanged := not_modified(access.group, page.items, page.next_cursor):
+        return unchanged
     return render_template("groups/unanswered.html", access=access, page=page)
 
 
@@ -309,14 +316,19 @@ def create_thread(slug: str):
     ), 400 if form.errors else 200
 
 
-def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: int = 200):
+def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
+    page = services.posts_page(thread, request.args.get("after"))
+    if status == 200 and (
+        unchanged := not_modified(access.group, thread, page.items, page.next_cursor)
+    ):
+        return unchanged
     return render_template(
         "groups/thread.html",
         access=access,
         thread=thread,
-        page=services.posts_page(thread, request.args.get("after")),
+        page=page,
         form=form,
-        action_form=forms.ActionForm(),
+        action_form=forms.ActionForm() if access.signed_in else None,
     ), status
 
 
@@ -324,9 +336,11 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm, status: 
 def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
+    if not access.can_post:
+        return _thread_page(access, thread, None)
     form = forms.ReplyForm(formdata=None)
     quote = id_arg("quote")
-    if quote is not None and access.can_post:
+    if quote is not None:
         quoted = services.get_post(access, quote)
         if quoted is not None and quoted.thread_id == thread.id:
             form.body.data = services.quote_text(quoted)

@@ -554,6 +554,12 @@ def get_post(access: Access, post_id: int) -> Post | None:
     return post
 
 
+def _with_author(relationship):
+    """Load a post's or thread's author with it, only the columns others may see (never
+    the email address or the password hash)."""
+    return joinedload(relationship).load_only(Account.id, Account.handle, Account.display_name)
+
+
 def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
@@ -561,7 +567,7 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
     ordering = [column.desc() if descending else column.asc() for column in columns]
     rows = list(
         db.session.scalars(
-            query.options(joinedload(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
+            query.options(_with_author(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
         )
     )
     first, second = (column.key for column in columns)
@@ -613,7 +619,7 @@ def my_threads(account: Account, cursor: str | None) -> Page[Thread]:
 
 def posts_page(thread: Thread, cursor: str | None) -> Page[Post]:
     """A thread's posts in the order they were written, first post first."""
-    query = select(Post).options(joinedload(Post.author)).where(Post.thread_id == thread.id)
+    query = select(Post).options(_with_author(Post.author)).where(Post.thread_id == thread.id)
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key((Post.created_at, Post.id), values, False))

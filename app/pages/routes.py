@@ -1,6 +1,7 @@
 from flask import render_template
 
 from app import personal_data
+from app.caching import not_modified
 from app.pages import bp
 
 
@@ -11,11 +12,11 @@ def home():
 
 @bp.get("/about")
 def about():
-    return render_template("pages/about.html")
+    return not_modified() or render_template("pages/about.html")
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template(
+    return not_modified() or render_template(
         "pages/privacy.html", features=personal_data.features(), files=personal_data.export_files()
     )
