@@ -73,18 +73,31 @@ def _parts(value: Any, depth: int = 0) -> Iterator[str]:
         for item in value:
             yield from _parts(item, depth)
         return
-    mapper = getattr(type(value), "__mapper__", None)
-    if mapper is None:
+    keys = _shown_keys(type(value))
+    if keys is None:
         yield repr(value)
         return
+    columns, relationships = keys
     loaded = inspect(value).dict
-    yield type(value).__name__
-    for attribute in mapper.column_attrs:
-        yield repr(loaded.get(attribute.key))
+    yield repr([loaded.get(key) for key in columns])
     if depth == 0:
-        for relationship in mapper.relationships:
-            if not relationship.uselist and relationship.key in loaded:
-                yield from _parts(loaded[relationship.key], depth + 1)
+        for key in relationships:
+            if key in loaded:
+                yield from _parts(loaded[key], 1)
+
+
+_KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+
+
+def _shown_keys(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A model's column keys and its to-one relationships' keys (None: not a model)."""
+    if cls not in _KEYS:
+        mapper = getattr(cls, "__mapper__", None)
+        _KEYS[cls] = mapper and (
+            tuple(attribute.key for attribute in mapper.column_attrs),
+            tuple(rel.key for rel in mapper.relationships if not rel.uselist),
+        )
+    return _KEYS[cls]
 
 
 def _add_cache_headers(response: Response) -> Response:

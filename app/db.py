@@ -233,8 +233,9 @@ class Database:
             self._close_quietly(session)
 
     def _finish_request(self, response: Response) -> Response:
-        """Commit the request's unit of work once, unless the response is an error or the
-        request changed nothing (then the transaction ends when the session closes)."""
+        """Commit the request's unit of work once, unless the response is an error. A
+        request that changed nothing does not commit: its transaction ends when the
+        session closes after the response (a rollback, which writes nothing)."""
         session = g.get("_kindred_session")
         if session is None:
             return response
@@ -276,8 +277,8 @@ _WROTE = "kindred_wrote"
 
 
 def _track_writes(factory: sessionmaker) -> None:
-    @event.listens_for(factory, "after_transaction_create")
-    def _began(session: Session, transaction: SessionTransaction) -> None:
+    @event.listens_for(factory, "after_transaction_end")
+    def _ended(session: Session, transaction: SessionTransaction) -> None:
         if transaction.parent is None:
             session.info.pop(_WROTE, None)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Account
+from app.accounts.models import Account, public_columns
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
 from app.domain import DomainError, NotPermitted
@@ -554,10 +554,10 @@ def get_post(access: Access, post_id: int) -> Post | None:
     return post
 
 
-def _with_author(relationship):
+def with_author(relationship):
     """Load a post's or thread's author with it, only the columns others may see (never
     the email address or the password hash)."""
-    return joinedload(relationship).load_only(Account.id, Account.handle, Account.display_name)
+    return joinedload(relationship).load_only(*public_columns())
 
 
 def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
@@ -567,7 +567,7 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
     ordering = [column.desc() if descending else column.asc() for column in columns]
     rows = list(
         db.session.scalars(
-            query.options(_with_author(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
+            query.options(with_author(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
         )
     )
     first, second = (column.key for column in columns)
@@ -619,7 +619,7 @@ def my_threads(account: Account, cursor: str | None) -> Page[Thread]:
 
 def posts_page(thread: Thread, cursor: str | None) -> Page[Post]:
     """A thread's posts in the order they were written, first post first."""
-    query = select(Post).options(_with_author(Post.author)).where(Post.thread_id == thread.id)
+    query = select(Post).options(with_author(Post.author)).where(Post.thread_id == thread.id)
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key((Post.created_at, Post.id), values, False))
