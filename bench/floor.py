@@ -412,6 +412,37 @@ def measure_writes(url: str, options, workdir: Path) -> None:
         print("   errors seen:", sorted(set(errors))[:5])
 
 
+# The statements Kindred's pages run (as SQLAlchemy writes them), first and deep pages.
+PLANS = {
+    "thread page": "SELECT posts.id FROM posts WHERE posts.thread_id = 1"
+    " ORDER BY posts.created_at, posts.id LIMIT 51",
+    "group page": "SELECT threads.id FROM threads WHERE threads.group_id = 1"
+    " ORDER BY threads.last_activity_at DESC, threads.id DESC LIMIT 51",
+    "group page, deep": "SELECT threads.id FROM threads WHERE threads.group_id = 1"
+    " AND threads.last_activity_at <= '2028-01-01 00:00:30+00'"
+    " AND (threads.last_activity_at < '2028-01-01 00:00:30+00'"
+    " OR (threads.last_activity_at = '2028-01-01 00:00:30+00' AND threads.id < 30))"
+    " ORDER BY threads.last_activity_at DESC, threads.id DESC LIMIT 51",
+    "directory": "SELECT groups.id FROM groups WHERE groups.visibility = 'public'"
+    " ORDER BY groups.created_at DESC, groups.id DESC LIMIT 51",
+    "directory, deep": "SELECT groups.id FROM groups WHERE groups.visibility = 'public'"
+    " AND groups.created_at <= '2027-01-01 08:00:00+00'"
+    " AND (groups.created_at < '2027-01-01 08:00:00+00'"
+    " OR (groups.created_at = '2027-01-01 08:00:00+00' AND groups.id < 480))"
+    " ORDER BY groups.created_at DESC, groups.id DESC LIMIT 51",
+}
+
+
+def explain(url: str) -> None:
+    """Print the plan PostgreSQL picks for each page's main query."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        for name, statement in PLANS.items():
+            plan = connection.execute(text(f"EXPLAIN (COSTS OFF) {statement}")).scalars()
+            print(f"  {name}: " + " / ".join(line.strip() for line in plan))
+    engine.dispose()
+
+
 @contextmanager
 def database(options, label: str):
     if options.sqlite:
@@ -454,6 +485,8 @@ def main() -> None:
             seed(url, posts)
             print(f"\n== {posts:,} posts, {GROUPS:,} groups "
                   f"(built in {time.perf_counter() - started:.0f} s)")  # fmt: skip
+            if not options.sqlite:
+                explain(url)
             summaries[label] = measure_reads(url, options, Path(workdir))
             if label == "small":
                 measure_writes(url, options, Path(workdir))
