@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import inspect
 
 
 def init_app(app: Flask) -> None:
@@ -78,7 +77,7 @@ def _parts(value: Any, depth: int = 0) -> Iterator[str]:
         yield repr(value)
         return
     columns, relationships = keys
-    loaded = inspect(value).dict
+    loaded = value.__dict__  # what was loaded (the instance state's dict), without inspect()
     yield repr([loaded.get(key) for key in columns])
     if depth == 0:
         for key in relationships:
