@@ -9,6 +9,7 @@ no-store`` (``app.security``): a signed-in page is never kept by a shared cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,14 +26,21 @@ def init_app(app: Flask) -> None:
 
 
 def _code_version(app: Flask) -> str:
-    """A digest of the code and templates, so a deployment that changes how pages look
-    changes every ETag; the same on every worker and every app server of one release."""
+    """A digest of the code, the templates and the settings pages show, so a deployment
+    that changes how pages look changes every ETag; the same on every worker and every
+    app server of one release."""
+    digest = hashlib.blake2b(_source_digest(), digest_size=16)
+    digest.update(repr((app.config["SITE_NAME"], app.config["PUBLIC_CACHE_SECONDS"])).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _source_digest() -> bytes:
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.suffix in {".py", ".html"} and path.is_file():
             digest.update(path.read_bytes())
-    digest.update(repr((app.config["SITE_NAME"], app.config["PUBLIC_CACHE_SECONDS"])).encode())
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def shared_cacheable() -> bool:
