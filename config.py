@@ -46,6 +46,13 @@ class Config:
     ENVIRONMENT = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL")
+    # PostgreSQL connections kept per app process (one per thread is enough for sync
+    # workers), and how long (seconds) one may lie idle before it is pinged on checkout.
+    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
+    DATABASE_PING_AFTER_IDLE = _env_int("DATABASE_PING_AFTER_IDLE", 10)
+    # Signed-out views of public pages may be kept this many seconds by shared caches (a
+    # proxy's cache, a CDN), and are answered with 304 when their ETag still matches.
+    PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 60)
     INSTANCE_DIR = str(INSTANCE_DIR)
 
     # One cookie: the session. "Remember me" makes it persistent instead of

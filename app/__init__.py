@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from app import cli, errors, input, jobs, security, times
+    from app import caching, cli, errors, input, jobs, security, times
     from app.db import db
     from app.extensions import csrf, limiter, login_manager
     from app.markdown import render_markdown
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     times.init_app(app)

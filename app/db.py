@@ -1,12 +1,14 @@
 """The database: one engine per app, one session per app context.
 
 Services flush; the request (or CLI command, or webhook) commits once at one
-place, and anything that goes wrong rolls back (see ``app.__init__``).
+place, and anything that goes wrong rolls back (see ``app.__init__``). A request that
+wrote nothing does not commit: its transaction ends when the session closes.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,8 +16,14 @@ from typing import Any
 from flask import Flask, Response, current_app, g
 from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, create_engine, event, pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from app.input import BadInput
@@ -128,17 +136,59 @@ def make_engine(url: str, *, foreign_keys: bool = True, **options: Any) -> Engin
             connection.exec_driver_sql("BEGIN")
 
     else:
-        options.setdefault("pool_pre_ping", True)
+        ping_after_idle = options.pop("ping_after_idle", DEFAULT_PING_AFTER_IDLE)
+        options.setdefault("pool_recycle", DEFAULT_POOL_RECYCLE)
         engine = create_engine(url, **options)
+        if ping_after_idle is not None:
+            ping_idle_connections(engine, ping_after_idle)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable_text)
     return engine
+
+
+# A connection is pinged before use only when it lay idle in the pool this long (seconds):
+# under load connections come back within milliseconds, and a ping on every checkout
+# (``pool_pre_ping``) would be one more round trip per request for nothing. After a quiet
+# spell (a database restart, a firewall dropping idle connections) the ping finds the dead
+# ones and the pool opens fresh ones instead of failing a request.
+DEFAULT_PING_AFTER_IDLE = 10.0
+# Connections older than this (seconds) are replaced, well inside common idle timeouts.
+DEFAULT_POOL_RECYCLE = 1800
+
+
+def ping_idle_connections(engine: Engine, after_idle: float) -> None:
+    """Ping a pooled connection on checkout only if it was idle for ``after_idle`` seconds."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < after_idle:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool discards this connection and checks out another.
+            raise DisconnectionError() from error
 
 
 class Database:
     """Binds an engine and a session factory to each Flask app."""
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"])
+        options: dict[str, Any] = {}
+        if not app.config["DATABASE_URL"].startswith("sqlite"):
+            options["pool_size"] = app.config.get("DATABASE_POOL_SIZE", 5)
+            options["ping_after_idle"] = app.config.get(
+                "DATABASE_PING_AFTER_IDLE", DEFAULT_PING_AFTER_IDLE
+            )
+        engine = make_engine(app.config["DATABASE_URL"], **options)
         app.extensions["kindred_db"] = _AppDatabase(engine)
         app.after_request(self._finish_request)
         app.teardown_appcontext(self._close_session)
@@ -183,12 +233,16 @@ class Database:
             self._close_quietly(session)
 
     def _finish_request(self, response: Response) -> Response:
-        """Commit the request's unit of work once, unless the response is an error."""
+        """Commit the request's unit of work once, unless the response is an error. A
+        request that changed nothing does not commit: its transaction ends when the
+        session closes after the response (a rollback, which writes nothing)."""
         session = g.get("_kindred_session")
         if session is None:
             return response
         if response.status_code >= 400:
             self.discard()
+            return response
+        if not has_writes(session):
             return response
         try:
             session.commit()
@@ -211,10 +265,38 @@ class Database:
             current_app.logger.exception("Closing a database session failed")
 
 
+def has_writes(session: Session) -> bool:
+    """Whether the session's transaction changed anything, or has changes waiting: a flush
+    that wrote, an INSERT, UPDATE or DELETE run through it, or objects added, changed or
+    deleted since. (Statements run on ``session.connection()`` directly are not seen:
+    whoever runs them commits them.)"""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+_WROTE = "kindred_wrote"
+
+
+def _track_writes(factory: sessionmaker) -> None:
+    @event.listens_for(factory, "after_transaction_end")
+    def _ended(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(_WROTE, None)
+
+    @event.listens_for(factory, "after_flush")
+    def _flushed(session: Session, _context: Any) -> None:
+        session.info[_WROTE] = True
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _executed(state: ORMExecuteState) -> None:
+        if not state.is_select:
+            state.session.info[_WROTE] = True
+
+
 class _AppDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+        _track_writes(self.sessionmaker)
 
 
 db = Database()

@@ -136,7 +136,7 @@ def memory_kb(pid: int, field: str) -> int:
 def wait_for(base: str) -> None:
     for _ in range(200):
         try:
-            urllib.request.urlopen(base + "/about", timeout=1).close()  # noqa: S310
+            urllib.request.urlopen(base + "/about", timeout=1).close()
             return
         except OSError:
             time.sleep(0.1)
@@ -188,7 +188,7 @@ def measure(posts: int, rounds: int) -> dict[str, float]:
         env = dict(os.environ, KINDRED_CONFIG="development", DATABASE_URL=url,
                    KINDRED_INSTANCE_DIR=str(folder), EXPORTS_PER_DAY="1000",
                    SECRET_KEY="bench-only")  # noqa: S106  # fmt: skip
-        server = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+        server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "1",
              "--bind", f"127.0.0.1:{port}", "--control-socket", str(folder / "gunicorn.ctl"),
              "--access-logfile", "/dev/null", "--timeout", "120"],

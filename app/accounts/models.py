@@ -69,6 +69,14 @@ class Account(UserMixin, Base):
         return f"<Account {self.id} @{self.handle}>"
 
 
+def public_columns(account=None) -> tuple:
+    """What pages load of an account shown to others (an author, a member): its id,
+    handle and display name, never its email address or password hash. ``account`` is an
+    alias of ``Account`` when the query joins accounts more than once."""
+    account = account or Account
+    return (account.id, account.handle, account.display_name)
+
+
 class AccountSession(Base):
     """One sign-in on one device, which the session cookie names.
 

@@ -66,9 +66,10 @@ def resume_session(token: str, *, now: datetime | None = None) -> Account | None
     Marks the session used today unless it already is, so at most one write a day.
     """
     now = now or utcnow()
+    # No page shows the password hash: it loads only where a password is checked or set.
     record = db.session.scalar(
         select(AccountSession)
-        .options(joinedload(AccountSession.account))
+        .options(joinedload(AccountSession.account).defer(Account.password_hash))
         .where(AccountSession.token_digest == _digest(token))
     )
     if record is None or record.last_used_on < (now - _idle_limit()).date():

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Account
+from app.accounts.models import Account, public_columns
 from app.db import db
 from app.groups.models import Group, ModerationLogEntry, Post, Thread
 from app.messages.models import Message
@@ -68,12 +68,14 @@ def log_action(
 def with_names(query):
     """Load what an entry's rendering reads, in the same query."""
     return query.options(
-        joinedload(ModerationLogEntry.actor),
-        joinedload(ModerationLogEntry.subject),
+        joinedload(ModerationLogEntry.actor).load_only(*public_columns()),
+        joinedload(ModerationLogEntry.subject).load_only(*public_columns()),
         joinedload(ModerationLogEntry.thread),
-        joinedload(ModerationLogEntry.post).joinedload(Post.author),
+        joinedload(ModerationLogEntry.post).joinedload(Post.author).load_only(*public_columns()),
         joinedload(ModerationLogEntry.post).joinedload(Post.thread),
-        joinedload(ModerationLogEntry.message).joinedload(Message.author),
+        joinedload(ModerationLogEntry.message)
+        .joinedload(Message.author)
+        .load_only(*public_columns()),
     )
 
 

@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.accounts.models import Account
+from app.caching import not_modified
 from app.forms import refuse
 from app.groups import appeals, bp, forms, log, moderation, rules, services
 from app.groups.models import Post, Thread
@@ -58,6 +59,8 @@ def directory():
     order = "az" if request.args.get("order") == "az" else "new"
     search = request.args.get("q", "")[:100]
     page = services.directory(_viewer(), search, order, request.args.get("before"))
+    if unchanged := not_modified(page.items, page.next_cursor):
+        return unchanged
     return render_template("groups/directory.html", page=page, order=order, search=search)
 
 
@@ -103,20 +106,21 @@ def show_group(slug: str):
     if not access.can_read:
         return render_template("groups/invitation.html", access=access)
     page = services.threads_page(access, request.args.get("before"))
+    if unchanged := not_modified(access.group, page.items, page.next_cursor):
+        return unchanged
     unanswered = services.unanswered_count(access) if access.can_moderate else None
     held = moderation.held_count(access) if access.can_moderate else None
-    pending = services.pending_request(access.group, access.account) if access.can_request else None
-    # A form puts a CSRF token in the session: none for a visitor, who only reads.
-    signed_in = access.account is not None
+    # Forms (and the CSRF token, and so a cookie) only for those who can send them.
+    can_request = access.can_request
     return render_template(
         "groups/group.html",
         access=access,
         page=page,
         unanswered=unanswered,
         held=held,
-        form=forms.ActionForm() if signed_in else None,
-        request_form=forms.JoinRequestForm(formdata=None) if signed_in else None,
-        pending=pending,
+        form=forms.ActionForm() if access.signed_in else None,
+        request_form=forms.JoinRequestForm(formdata=None) if can_request else None,
+        pending=services.pending_request(access.group, access.account) if can_request else None,
     )
 
 
@@ -124,6 +128,8 @@ def show_group(slug: str):
 def unanswered(slug: str):
     access = _load(slug)
     page = services.unanswered_page(access, request.args.get("after"))
+    if unchanged := not_modified(access.group, page.items, page.next_cursor):
+        return unchanged
     return render_template("groups/unanswered.html", access=access, page=page)
 
 
@@ -330,6 +336,10 @@ def _tell_if_held(access: Access, held_at) -> None:
 
 def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
     page = services.posts_page(thread, request.args.get("after"), access)
+    if status == 200 and (
+        unchanged := not_modified(access.group, thread, page.items, page.next_cursor)
+    ):
+        return unchanged
     # Where the reader left off, found before this page moves their place forward.
     position = reading.position_for(access.account, thread)
     unread = reading.unread_from(position, thread) if reading.has_unread(position, thread) else None
@@ -341,8 +351,7 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, s
         thread=thread,
         page=page,
         form=form,
-        # A form puts a CSRF token in the session: none for a visitor, who only reads.
-        action_form=forms.ActionForm() if access.account is not None else None,
+        action_form=forms.ActionForm() if access.signed_in else None,
         first_unread=unread,
         first_unread_cursor=services.cursor_at(unread) if unread else None,
     ), status
@@ -352,9 +361,11 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, s
 def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
-    form = forms.ReplyForm(formdata=None) if access.can_post else None
+    if not access.can_post:
+        return _thread_page(access, thread, None)
+    form = forms.ReplyForm(formdata=None)
     quote = id_arg("quote")
-    if quote is not None and access.can_post:
+    if quote is not None:
         quoted = services.get_post(access, quote)
         if quoted is not None and quoted.thread_id == thread.id:
             form.body.data = services.quote_text(quoted)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Account
+from app.accounts.models import Account, public_columns
 from app.accounts.services import get_account_by_handle
 from app.db import db, utcnow
 from app.domain import DomainError, NotPermitted
@@ -629,6 +629,12 @@ def get_post(access: Access, post_id: int) -> Post | None:
     return post
 
 
+def with_author(relationship):
+    """Load a post's or thread's author with it, only the columns others may see (never
+    the email address or the password hash)."""
+    return joinedload(relationship).load_only(*public_columns())
+
+
 def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
@@ -636,7 +642,7 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
     ordering = [column.desc() if descending else column.asc() for column in columns]
     rows = list(
         db.session.scalars(
-            query.options(joinedload(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
+            query.options(with_author(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
         )
     )
     first, second = (column.key for column in columns)
@@ -698,7 +704,7 @@ def posts_page(thread: Thread, cursor: str | None, access: Access | None = None)
     """A thread's posts in the order they were written, first post first: those its page
     shows ``access``'s viewer (``on_thread_page``; without one, none held for a moderator)."""
     shown = on_thread_page(access) if access is not None else Post.held_at.is_(None)
-    query = select(Post).options(joinedload(Post.author)).where(Post.thread_id == thread.id, shown)
+    query = select(Post).options(with_author(Post.author)).where(Post.thread_id == thread.id, shown)
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key((Post.created_at, Post.id), values, False))

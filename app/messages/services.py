@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
-from app.accounts.models import Account
+from app.accounts.models import Account, public_columns
 from app.accounts.services import get_account_by_handle
 from app.blocks.services import has_blocked
 from app.db import db, utcnow
@@ -250,7 +250,7 @@ def messages_page(conversation: Conversation, cursor: str | None) -> Page[Messag
     they were written; ``next_cursor`` leads to earlier ones."""
     query = (
         select(Message)
-        .options(joinedload(Message.author))
+        .options(joinedload(Message.author).load_only(*public_columns()))
         .where(Message.conversation_id == conversation.id)
     )
     values = decode_cursor(cursor, (datetime, int))

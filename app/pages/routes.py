@@ -4,6 +4,7 @@ from flask_login import current_user
 from app import personal_data
 from app.billing import forms as billing_forms
 from app.billing import services as billing
+from app.caching import not_modified
 from app.pages import bp, services
 
 
@@ -24,11 +25,11 @@ def home():
 
 @bp.get("/about")
 def about():
-    return render_template("pages/about.html")
+    return not_modified() or render_template("pages/about.html")
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template(
+    return not_modified() or render_template(
         "pages/privacy.html", features=personal_data.features(), files=personal_data.export_files()
     )

@@ -19,14 +19,14 @@ from functools import reduce
 
 from sqlalchemy import Integer, String, cast, func, literal_column, not_, select
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSVECTOR
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import column, table
 
 from app.accounts.models import Account
 from app.db import db
 from app.groups.models import Group, Post, Thread
 from app.groups.permissions import readable_posts
-from app.groups.services import cursor_at
+from app.groups.services import cursor_at, with_author
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 from app.search.highlight import Pieces, mark, plain_text, snippet
 from app.search.query import SearchQuery, Term, parse_query, tsquery_prefix
@@ -125,7 +125,7 @@ def search_posts(
         .join(Post.thread)
         .join(Thread.group)
         .options(contains_eager(Post.thread).contains_eager(Thread.group))
-        .options(joinedload(Post.author))
+        .options(with_author(Post.author))
         .where(*conditions, readable_posts(viewer))
     )
     if group is not None:

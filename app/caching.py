@@ -1,0 +1,118 @@
+"""Shared caching of what signed-out readers read.
+
+A signed-out view of a public page carries an ``ETag`` made of what the page shows (the
+rows it lists, as loaded) and a short shared-cache lifetime, so a proxy's cache or a CDN
+can absorb a crowd of readers; a request whose ``If-None-Match`` still holds that ETag is
+answered 304 before any template is rendered. Everything else keeps ``Cache-Control:
+no-store`` (``app.security``): a signed-in page is never kept by a shared cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    # Registered after app.security, so this runs first and security keeps its Cache-Control.
+    app.extensions["kindred_code_version"] = _code_version(app)
+    app.after_request(_add_cache_headers)
+
+
+def _code_version(app: Flask) -> str:
+    """A digest of the code, the templates and the settings pages show, so a deployment
+    that changes how pages look changes every ETag; the same on every worker and every
+    app server of one release."""
+    digest = hashlib.blake2b(_source_digest(), digest_size=16)
+    digest.update(repr((app.config["SITE_NAME"], app.config["PUBLIC_CACHE_SECONDS"])).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _source_digest() -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.suffix in {".py", ".html"} and path.is_file():
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def shared_cacheable() -> bool:
+    """Whether this response may be kept by a shared cache: a GET by someone signed out,
+    with no message waiting to be shown to them."""
+    return (
+        request.method in {"GET", "HEAD"}
+        and not current_user.is_authenticated
+        and "_flashes" not in session
+    )
+
+
+def not_modified(*shown: Any) -> Response | None:
+    """For a shared-cacheable request, mark the page public with an ETag made of
+    ``shown`` (the rows and values the page is rendered from) and return a 304 when the
+    request already holds that ETag; otherwise None, and the page is rendered."""
+    if not shared_cacheable():
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(current_app.extensions["kindred_code_version"].encode())
+    digest.update(request.full_path.encode())
+    for part in _parts(shown):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    etag = digest.hexdigest()
+    g.kindred_public_etag = etag
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304)
+    return None
+
+
+def _parts(value: Any, depth: int = 0) -> Iterator[str]:
+    """The loaded values of ``value``: for a model row its loaded columns and, one level
+    down, the rows it refers to that were loaded with it (a post's author)."""
+    if isinstance(value, list | tuple):
+        yield f"[{len(value)}"
+        for item in value:
+            yield from _parts(item, depth)
+        return
+    keys = _shown_keys(type(value))
+    if keys is None:
+        yield repr(value)
+        return
+    columns, relationships = keys
+    loaded = value.__dict__  # what was loaded (the instance state's dict), without inspect()
+    yield repr([loaded.get(key) for key in columns])
+    if depth == 0:
+        for key in relationships:
+            if key in loaded:
+                yield from _parts(loaded[key], 1)
+
+
+_KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+
+
+def _shown_keys(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A model's column keys and its to-one relationships' keys (None: not a model)."""
+    if cls not in _KEYS:
+        mapper = getattr(cls, "__mapper__", None)
+        _KEYS[cls] = mapper and (
+            tuple(attribute.key for attribute in mapper.column_attrs),
+            tuple(rel.key for rel in mapper.relationships if not rel.uselist),
+        )
+    return _KEYS[cls]
+
+
+def _add_cache_headers(response: Response) -> Response:
+    etag = g.get("kindred_public_etag")
+    if etag is None or response.status_code not in {200, 304}:
+        return response
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = (
+        f"public, max-age={current_app.config['PUBLIC_CACHE_SECONDS']}"
+    )
+    return response
