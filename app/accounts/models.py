@@ -71,10 +71,11 @@ class Account(UserMixin, Base):
 
 def public_columns(account=None) -> tuple:
     """What pages load of an account shown to others (an author, a member): its id,
-    handle and display name, never its email address or password hash. ``account`` is an
-    alias of ``Account`` when the query joins accounts more than once."""
+    handle, display name and handle key (its avatar's shade), never its email address or
+    password hash. ``account`` is an alias of ``Account`` when the query joins accounts more
+    than once."""
     account = account or Account
-    return (account.id, account.handle, account.display_name)
+    return (account.id, account.handle, account.display_name, account.handle_key)
 
 
 class AccountSession(Base):

@@ -20,7 +20,7 @@ from app.blocks.models import Block
 from app.db import db, utcnow
 from app.groups.models import Group, GroupMember, Invitation, JoinRequest, Report, Thread
 from app.groups.permissions import readable_groups, readable_threads
-from app.groups.services import invitations_for
+from app.groups.services import invitations_for, with_author
 from app.memberships.services import MembershipStatus, membership_status
 from app.reading.models import ReadPosition
 
@@ -95,7 +95,7 @@ def _new_threads(viewer: Account) -> list[tuple[Thread, bool]]:
             ReadPosition,
             and_(ReadPosition.thread_id == Thread.id, ReadPosition.account_id == viewer.id),
         )
-        .options(joinedload(Thread.author))
+        .options(with_author(Thread.author))
         .where(
             readable_threads(viewer),
             Thread.removed.is_(False),
@@ -126,7 +126,7 @@ def waiting_for_an_answer(viewer: Account, limit: int = WAITING_SHOWN) -> list[T
     return list(
         db.session.scalars(
             select(Thread)
-            .options(joinedload(Thread.group), joinedload(Thread.author))
+            .options(joinedload(Thread.group), with_author(Thread.author))
             .where(
                 Thread.group_id.in_(mine),
                 readable_threads(viewer),
