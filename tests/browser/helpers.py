@@ -151,6 +151,8 @@ def audit(page: Page) -> None:
     scheme = current_color_scheme(page)
     for theme in sorted(THEMES, key=lambda theme: theme == scheme):
         page.emulate_media(color_scheme=theme)
+        # Colours may ease from one scheme to the other: audit where they arrive.
+        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
         for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
             targets = ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
             problems.append(
