@@ -309,6 +309,38 @@ def test_membership_page_has_no_gap_above_its_panel(page: Page, live_server: Liv
     expect(page.get_by_role("button", name="Manage billing")).to_have_count(0)
 
 
+def test_a_thread_prints_as_plain_text_without_the_controls(page: Page, live_server: LiveServer):
+    with live_server.app.app_context():
+        from tests.helpers import make_group, make_reply, make_thread
+
+        ada = make_member("ada")
+        thread = make_thread(make_group(ada), ada, "Seed swaps", "Who has **tomatoes**?")
+        make_reply(thread, ada, "I do.")
+        path = f"/groups/gardens/threads/{thread.id}"
+    log_in(page, live_server.url, "ada", DEFAULT_PASSWORD)
+    visit(page, live_server.url + path)
+    expect(page.get_by_role("heading", name="Reply")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.get_by_label("Your reply")).to_be_hidden()
+    expect(page.locator("article.post")).to_have_count(2)
+    expect(page.locator("article.post").first).to_be_visible()
+    colour = page.locator("article.post .post-body").first.evaluate(
+        "e => getComputedStyle(e).color"
+    )
+    assert colour == "rgb(0, 0, 0)"
+    page.emulate_media(media="screen")
+
+
+def test_reduced_motion_turns_transitions_off(page: Page, live_server: LiveServer):
+    visit(page, live_server.url + "/login")
+    button = page.get_by_role("button", name="Log in")
+    assert button.evaluate("e => getComputedStyle(e).transitionDuration") != "0s"
+    page.emulate_media(reduced_motion="reduce")
+    assert button.evaluate("e => getComputedStyle(e).transitionDuration") == "0s"
+
+
 # -- screenshots --------------------------------------------------------------------------
 
 
