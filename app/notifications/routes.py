@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.routes import safe_next
@@ -18,10 +18,12 @@ def template_helpers() -> dict:
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        # The header draws its links twice (wide and phone menus): one count per request.
-        if "unread_notifications" not in g:
-            g.unread_notifications = services.unread_count(current_user)
-        return g.unread_notifications
+        # The header draws its links twice (wide and phone menus): one count per request,
+        # kept in the request's own environ (g can outlive a request, as in tests).
+        cache = request.environ
+        if "kindred.unread_notifications" not in cache:
+            cache["kindred.unread_notifications"] = services.unread_count(current_user)
+        return cache["kindred.unread_notifications"]
 
     def thread_watch_state(thread) -> str | None:
         viewer = current_user if current_user.is_authenticated else None
