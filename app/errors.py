@@ -24,11 +24,20 @@ from app.extensions import limiter
 from app.input import BadInput
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
-    403: ("You can't do that here", "Your account does not have permission for this."),
+    400: (
+        "Something in that request was not right",
+        "Nothing was changed. Please go back, reload the page and try again.",
+    ),
+    403: (
+        "You can't do that here",
+        "This is for other people: a group's hosts or members, or the site's admins.",
+    ),
     404: ("Page not found", "There is nothing at this address, or it is not visible to you."),
-    405: ("That action isn't available", "This page does not accept that kind of request."),
-    413: ("That was too large", "Please send something smaller."),
+    405: (
+        "That action isn't available",
+        "Nothing was changed. Please use the links and buttons on the page.",
+    ),
+    413: ("That was too large", "Nothing was saved. Please shorten it, or send it in parts."),
     429: ("Too many attempts", "Please wait a little and try again."),
     500: ("Something went wrong on our side", "We have not lost anything you wrote. Try again."),
 }

@@ -86,6 +86,22 @@ def test_unknown_page_is_not_found(app, client):
     assert_friendly(client.get("/no/such/page"), app, 404, "Page not found")
 
 
+def test_missing_page_offers_groups_search_and_home(app, client):
+    text = page(client.get("/no/such/page"))
+    assert 'href="/groups">Find a group</a>' in text
+    assert 'href="/search">search the posts</a>' in text
+
+
+def test_refusal_tells_a_visitor_to_log_in_and_a_member_where_membership_is(error_app):
+    client = error_app.test_client()
+    assert 'href="/login">Log in</a>' in page(client.get("/test/fail/403"))
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"  # what the error page reads, without the database
+    text = page(client.get("/test/fail/403"))
+    assert 'href="/membership">See your membership</a>' in text
+    assert 'href="/login">Log in</a>' not in text
+
+
 def test_wrong_method_names_the_allowed_ones(app, client):
     response = client.get("/logout")
     assert_friendly(response, app, 405, "That action isn't available")

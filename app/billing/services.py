@@ -89,6 +89,15 @@ def customer_for(account: Account) -> BillingCustomer | None:
     )
 
 
+def has_paid(account: Account) -> bool:
+    """Whether the account ever had a paid membership (a subscription or an invoice): only
+    then is there anything to manage on Stripe's Billing Portal.  A customer alone is made
+    when someone opens Checkout, paid or not."""
+    subscription = select(Subscription.id).where(Subscription.account_id == account.id)
+    invoice = select(Invoice.id).where(Invoice.account_id == account.id)
+    return bool(db.session.scalar(select(subscription.exists() | invoice.exists())))
+
+
 def ensure_customer(account: Account) -> str:
     """The account's Stripe customer id, creating the customer (email and account id only)
     the first time and bringing its email up to date afterwards."""
@@ -282,7 +291,7 @@ def confirm_checkout(account: Account, session_id: str) -> bool:
 def billing_portal_url(account: Account, return_url: str) -> str:
     """A Billing Portal session for the account's Stripe customer (cancel, resume, card,
     invoices)."""
-    if customer_for(account) is None:
+    if customer_for(account) is None or not has_paid(account):
         raise BillingError("There is nothing to manage yet: you have not paid for a membership.")
     customer_id = ensure_customer(account)
     session = stripe_api.client().v1.billing_portal.sessions.create(

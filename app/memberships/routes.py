@@ -18,7 +18,7 @@ def status():
         "memberships/status.html",
         status=services.membership_status(current_user),
         invoices=billing.billing_history(current_user, request.args.get("before")),
-        has_billing=billing.customer_for(current_user) is not None,
+        has_billing=billing.has_paid(current_user),
         price=billing.price_label(),
         checkout_form=billing_forms.CheckoutForm(formdata=None),
         portal_form=billing_forms.PortalForm(formdata=None),

@@ -18,7 +18,12 @@ def template_helpers() -> dict:
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        return services.unread_count(current_user)
+        # The header draws its links twice (wide and phone menus): one count per request,
+        # kept in the request's own environ (g can outlive a request, as in tests).
+        cache = request.environ
+        if "kindred.unread_notifications" not in cache:
+            cache["kindred.unread_notifications"] = services.unread_count(current_user)
+        return cache["kindred.unread_notifications"]
 
     def thread_watch_state(thread) -> str | None:
         viewer = current_user if current_user.is_authenticated else None

@@ -228,6 +228,23 @@ def test_billing_actions_need_login(client, path):
     assert client.post(path).status_code == 302
 
 
+def test_opening_checkout_without_paying_leaves_nothing_to_manage(
+    client, auth, session, sandbox, catalog
+):
+    ada = make_account("ada")
+    billing.start_checkout(
+        ada, "http://localhost/membership/welcome", "http://localhost/membership"
+    )
+    session.commit()
+    assert session.scalar(select(BillingCustomer.stripe_customer_id))  # Stripe knows her
+    auth.login()
+    page = client.get("/membership").get_data(as_text=True)
+    assert "Manage billing" not in page
+    assert "Become a member" in page
+    response = client.post("/membership/billing-portal", follow_redirects=True)
+    assert "you have not paid for a membership" in response.get_data(as_text=True)
+
+
 # -- the membership page -------------------------------------------------------------------
 
 

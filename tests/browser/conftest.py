@@ -4,7 +4,8 @@
 * ``live_server_factory(**config)`` -- more servers, or one with extra config; with
   ``stripe_sandbox=`` it is wired to a running sandbox both ways.
 * ``stripe_sandbox`` -- the local Stripe sandbox in a thread.
-* ``browser`` (one per session) and ``page`` (a new 390x844 context per test). The page
+* ``browser`` (one per session) and ``page`` (a new 390x844 context per test, in the
+  ``theme`` colour scheme: "light" unless a test parametrises ``theme``). The page
   fails its test at teardown if it sent a request to any origin but the servers the test
   started, if the console reported a Content Security Policy violation or a script error,
   or if a Kindred page it loaded was not audited (see ``tests.browser.helpers``).
@@ -177,9 +178,17 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, origins: Origins, request: pytest.FixtureRequest) -> Iterator[Page]:
+def theme() -> str:
+    """The colour scheme pages open in; parametrise ``theme`` to change it."""
+    return "light"
+
+
+@pytest.fixture
+def page(
+    browser: Browser, origins: Origins, theme: str, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A page in a fresh context, watched from its first request to teardown."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT, color_scheme=theme)
     context.set_default_timeout(10_000)
     page = context.new_page()
     record: PageRecord = watch(page, origins)

@@ -1,9 +1,10 @@
 """Moving through pages in a real browser, auditing each one as it is reached.
 
 ``visit(page, url)`` and ``follow(page, locator)`` navigate, check the status and call
-``audit(page)`` on Kindred's pages: axe-core's rules plus our own (one ``h1``, unique ids,
-a ``main``, nothing wider than a 390 px phone). The ``page`` fixture fails any test that
-loads a Kindred page without auditing it.
+``audit(page)`` on Kindred's pages: axe-core's rules in both colour schemes (light and
+dark) plus our own (one ``h1``, unique ids, a ``main``, nothing wider than the viewport).
+The ``page`` fixture fails any test that loads a Kindred page without auditing it.
+``main_nav(page)`` is the header's navigation, its phone menu opened when it is collapsed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response
 from app.mail import outbox
 
 VIEWPORT = {"width": 390, "height": 844}
+THEMES = ("light", "dark")
 LOCAL_SCHEMES = {"about", "blob", "data"}
 
 # axe-core's defaults plus WCAG 2.2 AA's target size (2.5.8), which axe leaves off by default.
@@ -136,19 +138,27 @@ def watch(page: Page, origins: Origins) -> PageRecord:
 def audit(page: Page) -> None:
     """Fail unless the current page passes axe-core and our own checks.
 
-    Ours: exactly one ``h1``, unique ids (axe no longer checks them, yet a repeated id
-    silently takes a field's label away), exactly one ``main``, and no horizontal
-    scrolling at the viewport's width (390 px, a small phone).
+    axe runs once in each colour scheme (the page is emulated dark, then light, and left
+    in the scheme it had), so both themes keep AA contrast. Ours: exactly one ``h1``,
+    unique ids (axe no longer checks them, yet a repeated id silently takes a field's label
+    away), exactly one ``main``, and no horizontal scrolling at the viewport's width
+    (390 px, a small phone, unless the test chose another).
     """
     record = _records.get(page)
     if record is not None:
         record.audited[page.evaluate("performance.timeOrigin")] = page.url
     problems = []
-    for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
-        targets = ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
-        problems.append(
-            f"axe {violation['id']} ({violation['impact']}): {violation['help']} -- {targets}"
-        )
+    scheme = current_color_scheme(page)
+    for theme in sorted(THEMES, key=lambda theme: theme == scheme):
+        page.emulate_media(color_scheme=theme)
+        # Colours may ease from one scheme to the other: audit where they arrive.
+        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+        for violation in _axe.run(page, options=AXE_OPTIONS).response["violations"]:
+            targets = ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
+            problems.append(
+                f"axe {violation['id']} ({violation['impact']}, {theme} theme): "
+                f"{violation['help']} -- {targets}"
+            )
     headings = page.locator("h1").count()
     if headings != 1:
         problems.append(f"expected exactly one h1, found {headings}")
@@ -175,6 +185,23 @@ def audit(page: Page) -> None:
         problems.append(f"page is {width}px wide at a {viewport}px viewport; too wide: {wide}")
     if problems:
         pytest.fail(f"{page.url} fails its audit:\n" + "\n".join(problems), pytrace=False)
+
+
+def current_color_scheme(page: Page) -> str:
+    """The colour scheme the page is shown in now: "dark" or "light"."""
+    dark = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    return "dark" if dark else "light"
+
+
+def main_nav(page: Page) -> Locator:
+    """The header's "Main" navigation, with its phone menu opened if it is collapsed.
+
+    On a phone the links sit behind "Menu" (a ``<details>``), as a person would find them.
+    """
+    menu = page.locator(".nav-menu")
+    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Main")
 
 
 def _check_status(response: Response | None, status: int, what: str) -> Response:

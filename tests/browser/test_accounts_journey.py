@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import LiveServer, follow, visit
+from tests.browser.helpers import LiveServer, follow, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, links_in
 
 
@@ -12,7 +12,7 @@ def test_newcomer_signs_up_confirms_logs_in_edits_profile_and_logs_out(
     page: Page, live_server: LiveServer
 ):
     visit(page, live_server.url + "/")
-    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up"))
+    follow(page, main_nav(page).get_by_role("link", name="Sign up"))
 
     page.get_by_label("Email address").fill("grace@example.org")
     page.get_by_label("Handle").fill("grace")
@@ -38,7 +38,7 @@ def test_newcomer_signs_up_confirms_logs_in_edits_profile_and_logs_out(
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Lax"
 
-    follow(page, page.get_by_role("link", name="Settings"))
+    follow(page, main_nav(page).get_by_role("link", name="Settings"))
     page.get_by_label("Display name").fill("Grace H.")
     page.get_by_label("About you").fill("Compilers, navy, and nanoseconds.")
     follow(page, page.get_by_role("button", name="Save profile"))
@@ -50,9 +50,9 @@ def test_newcomer_signs_up_confirms_logs_in_edits_profile_and_logs_out(
     expect(page.get_by_text("@grace")).to_be_visible()
     expect(page.get_by_text("Compilers, navy, and nanoseconds.")).to_be_visible()
 
-    follow(page, page.get_by_role("button", name="Log out"))
+    follow(page, main_nav(page).get_by_role("button", name="Log out"))
     expect(page.get_by_role("status")).to_have_text("You are logged out.")
-    nav = page.get_by_role("navigation", name="Main")
+    nav = main_nav(page)
     expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
 

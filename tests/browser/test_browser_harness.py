@@ -60,12 +60,21 @@ def test_audit_names_axe_violations_and_our_own_findings(
         """document.querySelector('main').insertAdjacentHTML('beforeend',
             '<img src="/static/favicon.svg"><h1 id="content">Again</h1><p>' + 'x'.repeat(400))"""
     )
+    # Long words wrap (kindred.css), so make something wider than a phone on purpose.
+    page.evaluate(
+        """() => {
+            const wide = document.querySelector('main').appendChild(document.createElement('p'));
+            wide.textContent = 'wide';
+            Object.assign(wide.style, {width: '800px', height: '2rem'});
+        }"""
+    )
 
     with pytest.raises(pytest.fail.Exception) as failure:
         audit(page)
 
     message = str(failure.value)
-    assert "axe image-alt (critical)" in message
+    assert "axe image-alt (critical, light theme)" in message
+    assert "axe image-alt (critical, dark theme)" in message
     assert "found 2" in message
     assert "ids used more than once" in message
     assert "wide at a 390px viewport" in message

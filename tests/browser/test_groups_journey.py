@@ -10,12 +10,12 @@ from playwright.sync_api import Page, expect
 from app.db import db
 from devstack.demo_groups import load_demo_groups
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import follow, log_in, visit
+from tests.browser.helpers import follow, log_in, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, make_account, make_member
 
 
 def _log_out(page: Page) -> None:
-    follow(page, page.get_by_role("button", name="Log out", exact=True))
+    follow(page, main_nav(page).get_by_role("button", name="Log out", exact=True))
 
 
 def test_private_group_invitation_conversation_and_open_moderation(
@@ -31,7 +31,7 @@ def test_private_group_invitation_conversation_and_open_moderation(
     log_in(page, base, "ana", DEFAULT_PASSWORD)
     follow(
         page,
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Groups", exact=True),
+        main_nav(page).get_by_role("link", name="Groups", exact=True),
     )
     follow(page, page.get_by_role("link", name="start a group", exact=True))
     page.get_by_label("Name").fill("Night owls")
@@ -57,7 +57,7 @@ def test_private_group_invitation_conversation_and_open_moderation(
 
     # Bo accepts from "My groups" and replies, quoting Ana.
     log_in(page, base, "bob", DEFAULT_PASSWORD)
-    follow(page, page.get_by_role("link", name="My groups", exact=True))
+    follow(page, main_nav(page).get_by_role("link", name="My groups", exact=True))
     follow(page, page.get_by_role("button", name="Accept the invitation to Night owls", exact=True))
     follow(page, page.get_by_role("link", name="What keeps you up?", exact=True))
     follow(page, page.get_by_role("link", name="Quote this post", exact=True))
@@ -100,13 +100,13 @@ def test_private_group_invitation_conversation_and_open_moderation(
     log_in(page, base, "eve", DEFAULT_PASSWORD)
     follow(
         page,
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Groups", exact=True),
+        main_nav(page).get_by_role("link", name="Groups", exact=True),
     )
     expect(page.get_by_text("Night owls")).to_have_count(0)
     page.get_by_label("Search by name or purpose").fill("owls")
     follow(page, page.get_by_role("button", name="Search", exact=True))
     expect(page.get_by_text("Night owls")).to_have_count(0)
-    follow(page, page.get_by_role("link", name="My groups", exact=True))
+    follow(page, main_nav(page).get_by_role("link", name="My groups", exact=True))
     expect(page.get_by_text("What keeps you up?")).to_have_count(0)
     for path in ("", "/log"):
         visit(page, f"{base}/groups/night-owls{path}", status=404)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from app.accounts.services import get_account_by_handle
 from app.billing import services as billing
 from app.memberships.services import current_membership
-from tests.browser.helpers import LiveServer, StripeSandbox, follow, log_in, visit
+from tests.browser.helpers import LiveServer, StripeSandbox, follow, log_in, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, links_in
 
 
@@ -27,7 +27,7 @@ def sign_up_and_confirm(page: Page, live: LiveServer, handle: str) -> None:
 
 
 def open_checkout(page: Page, live: LiveServer) -> None:
-    nav = page.get_by_role("navigation", name="Main")
+    nav = main_nav(page)
     follow(page, nav.get_by_role("link", name="Membership"))
     expect(page.get_by_text("You are not a member yet.")).to_be_visible()
     follow(page, page.get_by_role("button", name="Become a member — $25 a year"))

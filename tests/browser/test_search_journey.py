@@ -9,7 +9,7 @@ from app.db import db
 from app.groups import moderation
 from app.groups.permissions import access_to
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import follow, log_in, visit
+from tests.browser.helpers import follow, log_in, main_nav, visit
 from tests.helpers import (
     DEFAULT_PASSWORD,
     add_to_group,
@@ -38,7 +38,7 @@ def test_readers_find_threads_and_replies_again(page: Page, live_server: LiveSer
 
     # A signed-out reader searches from the header: public posts only, words marked.
     visit(page, f"{base}/")
-    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Search"))
+    follow(page, main_nav(page).get_by_role("link", name="Search"))
     page.get_by_label("Words to find").fill("tomatoes")
     follow(page, page.get_by_role("button", name="Search", exact=True))
     results = page.get_by_role("list").filter(has_text="Small gardens")

@@ -12,7 +12,7 @@ from app.groups import moderation
 from app.messages import services as messages
 from app.notifications import emails
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import follow, log_in, visit
+from tests.browser.helpers import follow, log_in, main_nav, visit
 from tests.helpers import (
     DEFAULT_PASSWORD,
     add_to_group,
@@ -24,11 +24,11 @@ from tests.helpers import (
 
 
 def _log_out(page: Page) -> None:
-    follow(page, page.get_by_role("button", name="Log out", exact=True))
+    follow(page, main_nav(page).get_by_role("button", name="Log out", exact=True))
 
 
 def _main_nav(page: Page):
-    return page.get_by_role("navigation", name="Main")
+    return main_nav(page)
 
 
 def test_a_member_mentions_another_who_answers_by_direct_message_and_finds_the_thread_again(

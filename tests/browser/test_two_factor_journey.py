@@ -10,7 +10,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import LiveServer, follow, log_in, visit
+from tests.browser.helpers import LiveServer, follow, log_in, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, make_account
 
 
@@ -28,14 +28,14 @@ def log_in_with_password(page: Page, base_url: str) -> None:
 
 
 def log_out(page: Page) -> None:
-    follow(page, page.get_by_role("button", name="Log out"))
+    follow(page, main_nav(page).get_by_role("button", name="Log out"))
 
 
 def test_a_member_switches_on_an_authenticator_app_and_signs_in_with_it(
     page: Page, live_server: LiveServer, ada
 ):
     log_in(page, live_server.url, "ada", DEFAULT_PASSWORD)
-    follow(page, page.get_by_role("link", name="Settings"))
+    follow(page, main_nav(page).get_by_role("link", name="Settings"))
     follow(page, page.get_by_role("link", name="Two-factor sign-in settings"))
     expect(page.get_by_text("Two-factor sign-in is off.")).to_be_visible()
     expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
@@ -84,7 +84,7 @@ def test_a_member_signs_out_another_device_from_the_list(
     other_page.wait_for_url(live_server.url + "/")
 
     log_in(page, live_server.url, "ada", DEFAULT_PASSWORD)
-    follow(page, page.get_by_role("link", name="Settings"))
+    follow(page, main_nav(page).get_by_role("link", name="Settings"))
     follow(page, page.get_by_role("link", name="Your sessions"))
     page.get_by_label("Name this device").fill("Phone")
     follow(page, page.get_by_role("button", name="Save the name"))
