@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notifications,
         pages,
         search,
+        seats,
     )
 
     for feature in (
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts,
         memberships,
         billing,
+        seats,
         groups,
         search,
         messages,

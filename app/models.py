@@ -13,6 +13,7 @@ from app.memberships import models as memberships
 from app.messages import models as messages
 from app.notifications import models as notifications
 from app.search import schema as search  # no models: the search index's DDL
+from app.seats import models as seats
 
 __all__ = [
     "accounts",
@@ -25,4 +26,5 @@ __all__ = [
     "messages",
     "notifications",
     "search",
+    "seats",
 ]
