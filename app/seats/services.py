@@ -515,9 +515,11 @@ def withdraw_application(account: Account) -> SeatApplication:
 def _grant(application: SeatApplication, moment: datetime) -> SeatGrant | None:
     """Give ``application`` a seat from the oldest sponsorship with one left (the pool is
     locked by the caller); None if the pool is empty."""
-    balances = _balances()
-    if not balances:
+    if available_seats() <= 0:
         return None
+    balances = _balances()
+    # Seats an operator added by hand belong to no sponsorship.
+    drawn_from = balances[0][0] if balances else None
     previous_end = db.session.scalar(
         select(func.max(SeatGrant.ends_at)).where(SeatGrant.account_id == application.account_id)
     )
@@ -531,7 +533,7 @@ def _grant(application: SeatApplication, moment: datetime) -> SeatGrant | None:
     db.session.add(grant)
     db.session.flush()
     db.session.add(
-        SeatLedgerEntry(kind="granted", seats=-1, sponsorship_id=balances[0][0], grant_id=grant.id)
+        SeatLedgerEntry(kind="granted", seats=-1, sponsorship_id=drawn_from, grant_id=grant.id)
     )
     application.status = "granted"
     application.decided_at = moment
@@ -636,7 +638,7 @@ def review_queue() -> list[tuple[SeatApplication, Account]]:
             .where(SeatApplication.status == "review")
             .order_by(SeatApplication.id)
             .limit(200)
-        ).tuples()
+        ).all()
     )
 
 
