@@ -20,6 +20,7 @@ from typing import Any
 import stripe
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Account
 from app.billing import services as billing
@@ -103,11 +104,24 @@ def _seat_product(api: stripe.StripeClient) -> str:
 
 def lock_pool() -> None:
     """Take the pool's lock for the rest of the transaction (a row lock on PostgreSQL,
-    the write lock on SQLite)."""
-    billing.insert_missing(SeatPool, {"id": POOL_ID, "changes": 0}, "id")
-    db.session.execute(
-        update(SeatPool).where(SeatPool.id == POOL_ID).values(changes=SeatPool.changes + 1)
-    )
+    the write lock on SQLite).  Take it before reading what the change depends on: on
+    SQLite a transaction that has only read cannot become a writer once another
+    connection has committed, so then its reads are dropped and the lock taken afresh
+    (as ``app.billing.services.hold_billing_lock`` does)."""
+
+    def lock() -> None:
+        billing.insert_missing(SeatPool, {"id": POOL_ID, "changes": 0}, "id")
+        db.session.execute(
+            update(SeatPool).where(SeatPool.id == POOL_ID).values(changes=SeatPool.changes + 1)
+        )
+
+    try:
+        lock()
+    except OperationalError as error:
+        if not getattr(error.orig, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            raise
+        db.session.rollback()
+        lock()
 
 
 def available_seats() -> int:
@@ -481,12 +495,12 @@ def apply_for_seat(
         raise SeatError(f"Please keep the note under {NOTE_LIMIT} characters.", "note")
     if account.is_suspended:
         raise SeatError("Your account is suspended, so it cannot ask for a seat.")
+    lock_pool()
     membership = current_membership(account, moment)
     if membership is not None and not (
         membership.kind == "sponsored" and membership.until - moment <= REAPPLY_WINDOW
     ):
         raise SeatError("You are already a member, so you do not need a seat.")
-    lock_pool()
     if open_application(account) is not None:
         raise SeatError("You have already asked for a seat; you can see where it stands here.")
     application = SeatApplication(
