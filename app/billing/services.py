@@ -245,7 +245,10 @@ def start_checkout(account: Account, success_url: str, cancel_url: str, *, seats
 
         if not 0 < seats <= PAY_IT_FORWARD_MAX:
             raise BillingError(f"Add between 0 and {PAY_IT_FORWARD_MAX} seats.", "seats")
-        seat_price = seat_services.seat_price("yearly")
+        try:
+            seat_price = seat_services.seat_price("yearly")
+        except seat_services.SeatError as error:
+            raise BillingError(error.message) from None
         sponsorship = seat_services.pay_it_forward(
             account, seats, seat_price["unit_amount"], seat_price["currency"]
         )

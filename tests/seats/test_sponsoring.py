@@ -119,3 +119,34 @@ def test_returning_from_checkout_credits_before_the_webhook(shop, client, auth):
     assert seats.available_seats() == 2
     shop.deliver_pending()
     assert seats.available_seats() == 2
+
+
+def test_pay_it_forward_adds_seats_to_the_members_own_yearly_subscription(shop, client, auth):
+    ada = make_account("ada")
+    auth.login("ada@example.org")
+    response = client.post("/membership/checkout", data={"seats": "2"})
+    assert response.status_code == 303
+    from devstack.stripe_sandbox.cards import read_card
+    from tests.helpers import checkout_session_id
+
+    shop.complete_checkout(
+        checkout_session_id(response.headers["Location"]),
+        read_card("4242424242424242", "12 / 34", "123"),
+    )
+    shop.deliver_pending()
+    db.session.expire_all()
+    assert current_membership(ada).kind == "paid"
+    sub = billing.live_subscription(ada)
+    assert (sub.purpose, sub.seat_quantity, sub.renewal_amount) == ("membership", 2, 3 * 2500)
+    assert seats.available_seats() == 2
+    shop.renew_now(sub.stripe_subscription_id)
+    shop.deliver_pending()
+    assert seats.available_seats() == 4
+
+
+def test_pay_it_forward_offers_at_most_five_seats(shop, client, auth):
+    make_account("ada")
+    auth.login("ada@example.org")
+    response = client.post("/membership/checkout", data={"seats": "6"}, follow_redirects=True)
+    assert seats.available_seats() == 0
+    assert "/checkout/" not in response.request.path
