@@ -4,7 +4,7 @@ see what (the authorisation matrix of the new routes)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.db import db
 from app.seats import services as seats
@@ -213,3 +213,31 @@ def test_transparency_runs_the_same_queries_for_a_small_or_a_big_ledger(client, 
         seats.apply_for_seat(make_account(f"person{n}"))
     db.session.commit()
     assert count() == small
+
+
+def test_the_median_wait_is_counted_from_grouped_lengths():
+    from app.seats.transparency import _median
+
+    assert _median([]) is None
+    assert _median([(15, 1)]) == 1.5
+    assert _median([(10, 1), (20, 1)]) == 1.5
+    assert _median([(0, 2), (30, 1), (100, 4)]) == 10.0
+
+
+def test_the_median_wait_of_people_granted_later(session):
+    from datetime import timedelta
+
+    from app.seats.models import SeatApplication
+    from app.seats.transparency import open_books
+
+    for handle in ["bea", "cal", "dee"]:
+        seats.apply_for_seat(make_account(handle))
+    db.session.flush()
+    start = min(a.created_at for a in db.session.scalars(select(SeatApplication)))
+    for n, application in enumerate(
+        db.session.scalars(select(SeatApplication).order_by(SeatApplication.id))
+    ):
+        application.created_at = start - timedelta(days=2 * n + 1)
+    seats.adjust_pool(3, "three")
+    db.session.commit()
+    assert open_books().median_wait_days == 3.0
