@@ -1,12 +1,14 @@
 from flask import render_template
 
 from app import personal_data
+from app.billing.services import price_label
 from app.pages import bp
+from app.seats.transparency import open_books
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", books=open_books(), price=price_label())
 
 
 @bp.get("/about")

@@ -241,3 +241,22 @@ def test_the_median_wait_of_people_granted_later(session):
     seats.adjust_pool(3, "three")
     db.session.commit()
     assert open_books().median_wait_days == 3.0
+
+
+def test_a_sponsored_member_sees_their_seat_on_the_membership_page(client, auth, session):
+    seats.adjust_pool(1, "a seat")
+    seats.apply_for_seat(make_account("bea"))
+    db.session.commit()
+    auth.login("bea@example.org")
+    page = client.get("/membership").get_data(as_text=True)
+    assert "on a sponsored seat" in page
+    assert "ask for a seat again" in page
+
+
+def test_the_landing_page_shows_the_price_and_the_open_books(client, session):
+    seats.adjust_pool(2, "two seats")
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Membership is $25 a year" in page
+    assert "funded 0 seats, 2 free now, 0 people waiting" in page
+    assert 'href="/transparency"' in page
