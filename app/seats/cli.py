@@ -1,4 +1,4 @@
-"""``flask seats grant-waiting``, ``send-reminders``, ``report`` and ``adjust``."""
+"""``flask seats grant-waiting``, ``send-reminders``, ``expire``, ``report`` and ``adjust``."""
 
 from __future__ import annotations
 
@@ -43,12 +43,27 @@ def send_reminders() -> None:
 
 @seats.command()
 @with_appcontext
+def expire() -> None:
+    """Return gift seats unclaimed after 90 days to the pool (and serve the waitlist)."""
+    try:
+        returned = services.return_expired_gifts()
+    except BillingError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(
+        f"Returned {returned} unclaimed gift seat{'' if returned == 1 else 's'} to the pool."
+    )
+
+
+@seats.command()
+@with_appcontext
 def report() -> None:
     """Print the ledger's balance; exit 1 when it does not balance (for monitoring)."""
     result = services.ledger_report()
     click.echo(
         f"funded {result.funded} = granted {result.granted - result.released} "
-        f"+ available {result.available} + refunded {result.refunded} "
+        f"+ available {result.available} + gifts open {result.gifts_open} "
+        f"+ refunded {result.refunded} "
         f"+ adjustments {result.adjustments}"
     )
     for problem in result.problems:

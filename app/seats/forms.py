@@ -35,7 +35,11 @@ class SponsorForm(Form):
     )
     kind = RadioField(
         "How often",
-        choices=[SelectChoice("once", "Once"), SelectChoice("yearly", "Every year")],
+        choices=[
+            SelectChoice("once", "Once"),
+            SelectChoice("yearly", "Every year"),
+            SelectChoice("gift", "As gifts: one claim link per seat, for people you choose"),
+        ],
         default="once",
         validators=[InputRequired("Choose once or every year.")],
     )
@@ -57,4 +61,8 @@ class DeclineForm(Form):
 
 
 class ApproveForm(Form):
+    """A bare POST with a CSRF token."""
+
+
+class ClaimGiftForm(Form):
     """A bare POST with a CSRF token."""

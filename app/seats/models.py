@@ -1,7 +1,9 @@
 """Sponsored seats: sponsorships, the seat ledger, applications and grants.
 
 A seat is one member-year.  Every movement of a seat is one row of ``seat_ledger`` with a
-signed number of seats (funded +n, granted -1, released +1, refunded -n, adjustment +/-n),
+signed number of seats (funded +n, granted -1, released +1, refunded -n, adjustment +/-n;
+a gift link holds its seat out of the pool: gift_issued -1, then gift_claimed +1 with its
+grant's granted -1, or gift_returned +1 when unclaimed after 90 days),
 so the pool's balance is the ledger's sum and never a number kept anywhere else.
 ``seat_pool`` is a single row that every change to the pool locks first, so grants,
 funding and refunds happen one at a time whatever the number of app servers.
@@ -18,9 +20,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, one_of, utcnow
 
-SPONSORSHIP_KINDS = ("once", "yearly")
+SPONSORSHIP_KINDS = ("once", "yearly", "gift")
 SPONSORSHIP_STATUSES = ("pending", "active", "ended")
-LEDGER_KINDS = ("funded", "granted", "released", "refunded", "adjustment")
+LEDGER_KINDS = (
+    "funded",
+    "granted",
+    "released",
+    "refunded",
+    "adjustment",
+    "gift_issued",
+    "gift_claimed",
+    "gift_returned",
+)
+GIFT_STATUSES = ("open", "claimed", "returned")
 APPLICATION_STATUSES = ("waiting", "review", "granted", "declined", "withdrawn")
 OPEN_APPLICATION_STATUSES = ("waiting", "review")
 POOL_ID = 1
@@ -88,6 +100,7 @@ class SeatLedgerEntry(Base):
     grant_id: Mapped[int | None] = mapped_column(
         ForeignKey("seat_grants.id", ondelete="SET NULL"), index=True
     )
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("seat_gifts.id"), index=True)
     # The Stripe payment behind a funded or refunded entry (invoice or PaymentIntent id).
     payment_ref: Mapped[str | None] = mapped_column(String(255), index=True)
     source: Mapped[str | None] = mapped_column(String(300), unique=True)
@@ -141,3 +154,28 @@ class SeatGrant(Base):
 
     def covers(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at
+
+
+class SeatGift(Base):
+    """A gift seat: a single-use claim link the sponsor hands to someone they choose.
+
+    Claiming needs an account and grants a year of membership; a gift unclaimed at
+    ``expires_at`` (90 days after purchase) returns to the general pool.
+    """
+
+    __tablename__ = "seat_gifts"
+    __table_args__ = (
+        one_of("status", GIFT_STATUSES),
+        Index("ix_seat_gifts_status_expires_at", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsorship_id: Mapped[int] = mapped_column(ForeignKey("sponsorships.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    expires_at: Mapped[datetime]
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

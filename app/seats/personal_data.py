@@ -16,7 +16,7 @@ from app.accounts.models import Account
 from app.db import db, utcnow
 from app.exports.archive import ExportContext, json_document, render_stream, stream_rows
 from app.personal_data import Deletion, Feature, Section, Table, register
-from app.seats.models import SeatApplication, SeatGrant, SeatLedgerEntry, Sponsorship
+from app.seats.models import SeatApplication, SeatGift, SeatGrant, SeatLedgerEntry, Sponsorship
 from app.seats.services import YEAR, lock_pool
 
 RELEASE_WHEN_UNUSED = YEAR / 2
@@ -66,6 +66,17 @@ def _sponsorships(ctx: ExportContext) -> Iterator[dict]:
         yield dict(row._mapping)
 
 
+def _gifts(ctx: ExportContext) -> Iterator[dict]:
+    query = (
+        select(SeatGift.status, SeatGift.expires_at, SeatGift.claimed_at, SeatGift.created_at)
+        .join(Sponsorship, Sponsorship.id == SeatGift.sponsorship_id)
+        .where(Sponsorship.account_id == ctx.account.id)
+        .order_by(SeatGift.id)
+    )
+    for row in stream_rows(query):
+        yield dict(row._mapping)
+
+
 def write_seats(ctx: ExportContext) -> Iterator[str]:
     return json_document(
         "seats.json",
@@ -74,6 +85,7 @@ def write_seats(ctx: ExportContext) -> Iterator[str]:
             "requests": _applications(ctx),
             "seats": _seats(ctx),
             "sponsorships": _sponsorships(ctx),
+            "gifts": _gifts(ctx),
         },
     )
 
@@ -165,6 +177,18 @@ register(
                 shared_with="Stripe, our payment processor, handles the payments.",
             ),
             Table(
+                "seat_gifts",
+                title="Gift seats",
+                holds="The gift links you bought: each link, whether it was claimed, and when "
+                "it expires; for a link someone claimed, the account that claimed it.",
+                why="So a gift reaches the person you chose, once, and an unclaimed one goes "
+                "back to the pool after 90 days.",
+                kept="With the sponsorship, for the books.",
+                export="seats.json",
+                on_delete="Kept with the sponsorship; the claiming account is unlinked.",
+                references={"claimed_by_id": Deletion.UNLINKED},
+            ),
+            Table(
                 "seat_ledger",
                 title="The seat ledger",
                 holds="Every movement of seats (funded, granted, released, refunded, "
@@ -180,7 +204,8 @@ register(
                 "seats.json",
                 "Sponsored seats",
                 "Your requests for a seat (with your notes and any reason given), the seats "
-                "you held, and the seats you sponsored.",
+                "you held, the seats you sponsored and the state of your gift links (the links "
+                "themselves are left out: they are still claimable).",
                 write_seats,
                 seats_html,
             ),

@@ -77,6 +77,8 @@ def _sponsor_page(form: forms.SponsorForm, status: int = 200):
         "seats/sponsor.html",
         form=form,
         summaries=services.sponsor_summaries(current_user),
+        gifts=services.gifts_of(current_user),
+        gift_days=services.GIFT_DAYS,
         has_billing=customer_for(current_user) is not None,
         price=price_label(),
     ), status
@@ -117,6 +119,33 @@ def create_sponsorship():
         flash(PROVIDER_DOWN, "error")
         return redirect(url_for("seats.sponsor"), code=303)
     return redirect(url, code=303)
+
+
+# -- gifts ---------------------------------------------------------------------------------
+
+
+@bp.get("/gifts/<token>")
+def gift(token: str):
+    found = services.gift_by_token(token)
+    if found is None:
+        abort(404)
+    return render_template(
+        "seats/gift.html", gift=found, token=token, form=forms.ClaimGiftForm(formdata=None)
+    )
+
+
+@bp.post("/gifts/<token>/claim")
+@login_required
+def claim_gift(token: str):
+    if not forms.ClaimGiftForm().validate_on_submit():
+        abort(400)
+    try:
+        services.claim_gift(token, current_user)
+    except services.SeatError as error:
+        refuse(error)
+        return redirect(url_for("seats.gift", token=token), code=303)
+    flash("The gift is yours: welcome, you are a member now.", "success")
+    return redirect(url_for("seats.status"), code=303)
 
 
 # -- the open books ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ the balance they change.
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from app.seats.models import (
     OPEN_APPLICATION_STATUSES,
     POOL_ID,
     SeatApplication,
+    SeatGift,
     SeatGrant,
     SeatLedgerEntry,
     SeatPool,
@@ -44,8 +46,12 @@ YEAR = timedelta(days=365)
 REAPPLY_WINDOW = timedelta(days=30)
 MAX_SEATS = 100
 PRICE_KEYS = {"once": "kindred_seat_once", "yearly": "kindred_seat_yearly"}
+# Gifts are one-time seats too, handed out as claim links instead of going to the pool.
+KINDS = ("once", "yearly", "gift")
 PRODUCT_KEY = "kindred_seat"
 NOTE_LIMIT = 1000
+# An unclaimed gift returns to the general pool this long after it was bought.
+GIFT_DAYS = 90
 
 
 class SeatError(DomainError):
@@ -151,8 +157,9 @@ def _balance_of(sponsorship_id: int) -> int:
 
 @dataclass(frozen=True)
 class LedgerReport:
-    """The ledger's totals.  ``funded = granted + available + refunded + adjustments``
-    (granted net of seats released back) must hold, no sponsorship may be overdrawn and
+    """The ledger's totals.  ``funded = granted + available + gifts open + refunded +
+    adjustments`` (granted net of seats released back) must hold, the open gift links
+    must be the seats the ledger holds for them, no sponsorship may be overdrawn and
     each grant has exactly one granted entry; ``problems`` says what does not."""
 
     funded: int
@@ -160,6 +167,7 @@ class LedgerReport:
     released: int
     refunded: int
     adjustments: int
+    gifts_open: int
     available: int
     problems: tuple[str, ...]
 
@@ -182,10 +190,16 @@ def ledger_report() -> LedgerReport:
     released = totals.get("released", 0)
     refunded = -totals.get("refunded", 0)
     adjustments = -totals.get("adjustment", 0)
+    gifts_open = -sum(totals.get(k, 0) for k in ("gift_issued", "gift_claimed", "gift_returned"))
     available = available_seats()
     problems = []
-    if funded != (granted - released) + available + refunded + adjustments:
-        problems.append("funded differs from granted + available + refunded + adjustments")
+    if funded != (granted - released) + available + gifts_open + refunded + adjustments:
+        problems.append(
+            "funded differs from granted + available + gifts open + refunded + adjustments"
+        )
+    open_links = db.session.scalar(select(func.count(SeatGift.id)).where(SeatGift.status == "open"))
+    if open_links != gifts_open:
+        problems.append(f"{open_links} open gift link(s) but the ledger holds {gifts_open}")
     if available < 0:
         problems.append(f"the pool is overdrawn by {-available} seat(s)")
     overdrawn = db.session.execute(
@@ -204,7 +218,7 @@ def ledger_report() -> LedgerReport:
     if entries != grants:
         problems.append(f"{grants} grant(s) but {entries} granted entries name one")
     return LedgerReport(
-        funded, granted, released, refunded, adjustments, available, tuple(problems)
+        funded, granted, released, refunded, adjustments, gifts_open, available, tuple(problems)
     )
 
 
@@ -245,13 +259,13 @@ def start_sponsorship(
     """
     if not account.is_verified:
         raise SeatError("Please confirm your email address before sponsoring.")
-    if kind not in PRICE_KEYS:
-        raise SeatError("Choose once or every year.", "kind")
+    if kind not in KINDS:
+        raise SeatError("Choose once, every year or as gifts.", "kind")
     if not 1 <= seats <= MAX_SEATS:
         raise SeatError(f"Choose between 1 and {MAX_SEATS} seats.", "seats")
     name = (public_name or "").strip() or None
     billing.hold_billing_lock(account)
-    price = seat_price(kind)
+    price = seat_price("once" if kind == "gift" else kind)
     customer_id = billing.ensure_customer(account)
     sponsorship = Sponsorship(
         account_id=account.id,
@@ -335,8 +349,30 @@ def credit_payment(
     )
     db.session.add(entry)
     db.session.flush()
+    if sponsorship.kind == "gift":
+        _issue_gifts(sponsorship, seats)
     grant_waiting()
     return entry
+
+
+def _issue_gifts(sponsorship: Sponsorship, count: int) -> None:
+    """One claim link per paid gift seat, each holding its seat out of the pool."""
+    expires = utcnow() + timedelta(days=GIFT_DAYS)
+    for _ in range(count):
+        gift = SeatGift(
+            sponsorship_id=sponsorship.id,
+            token=secrets.token_urlsafe(24),
+            status="open",
+            expires_at=expires,
+        )
+        db.session.add(gift)
+        db.session.flush()
+        db.session.add(
+            SeatLedgerEntry(
+                kind="gift_issued", seats=-1, sponsorship_id=sponsorship.id, gift_id=gift.id
+            )
+        )
+    db.session.flush()
 
 
 def credit_checkout(session_id: str) -> SeatLedgerEntry | None:
@@ -428,6 +464,11 @@ def refund_payment(payment_intent_id: str | None, amount_refunded: int) -> SeatL
             SeatLedgerEntry.kind == "refunded", SeatLedgerEntry.payment_ref == payment_intent_id
         )
     )
+    if sponsorship.kind == "gift":
+        # Refunded gifts are the unclaimed links: they stop working.
+        shortfall = wanted - already - _balance_of(sponsorship.id)
+        for gift in _open_gifts(sponsorship.id)[: max(0, shortfall)]:
+            _return_gift(gift, utcnow())
     removable = min(wanted - already, _balance_of(sponsorship.id))
     if removable <= 0:
         return None
@@ -656,6 +697,114 @@ def review_queue() -> list[tuple[SeatApplication, Account]]:
     )
 
 
+# -- gifts ---------------------------------------------------------------------------------
+
+
+def _open_gifts(sponsorship_id: int) -> list[SeatGift]:
+    return list(
+        db.session.scalars(
+            select(SeatGift)
+            .where(SeatGift.sponsorship_id == sponsorship_id, SeatGift.status == "open")
+            .order_by(SeatGift.id.desc())
+        )
+    )
+
+
+def _return_gift(gift: SeatGift, moment: datetime) -> None:
+    gift.status = "returned"
+    db.session.add(
+        SeatLedgerEntry(
+            kind="gift_returned", seats=1, sponsorship_id=gift.sponsorship_id, gift_id=gift.id
+        )
+    )
+    db.session.flush()
+
+
+def gift_by_token(token: str) -> SeatGift | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(SeatGift).where(SeatGift.token == token))
+
+
+def claim_gift(token: str, account: Account, now: datetime | None = None) -> SeatGrant:
+    """Claim a gift link: once only, before it expires, by an account that is not a
+    member (or a sponsored member in their last 30 days).  Grants a year."""
+    from app.memberships.services import current_membership
+
+    moment = now or utcnow()
+    lock_pool()
+    gift = gift_by_token(token)
+    if gift is None:
+        raise SeatError("This gift link does not exist. Check that it was copied whole.")
+    if gift.status != "open" or gift.expires_at <= moment:
+        raise SeatError("This gift has already been claimed or has expired.")
+    if account.is_suspended:
+        raise SeatError("Your account is suspended, so it cannot claim a seat.")
+    membership = current_membership(account, moment)
+    if membership is not None and not (
+        membership.kind == "sponsored" and membership.until - moment <= REAPPLY_WINDOW
+    ):
+        raise SeatError("You are already a member: pass this gift on to someone who is not.")
+    previous_end = db.session.scalar(
+        select(func.max(SeatGrant.ends_at)).where(SeatGrant.account_id == account.id)
+    )
+    starts = max(moment, previous_end) if previous_end else moment
+    grant = SeatGrant(account_id=account.id, starts_at=starts, ends_at=starts + YEAR)
+    db.session.add(grant)
+    db.session.flush()
+    db.session.add_all(
+        [
+            SeatLedgerEntry(
+                kind="gift_claimed", seats=1, sponsorship_id=gift.sponsorship_id, gift_id=gift.id
+            ),
+            SeatLedgerEntry(
+                kind="granted", seats=-1, sponsorship_id=gift.sponsorship_id, grant_id=grant.id
+            ),
+        ]
+    )
+    gift.status = "claimed"
+    gift.claimed_by_id = account.id
+    gift.claimed_at = moment
+    db.session.flush()
+    from app.notifications.events import membership_changed
+
+    membership_changed(
+        account, f"A gift seat is yours: you are a member until {grant.ends_at:%-d %B %Y}"
+    )
+    return grant
+
+
+def return_expired_gifts(now: datetime | None = None) -> int:
+    """Gifts unclaimed at their expiry go back to the general pool (and so to the
+    waitlist); returns how many."""
+    moment = now or utcnow()
+    lock_pool()
+    expired = list(
+        db.session.scalars(
+            select(SeatGift).where(SeatGift.status == "open", SeatGift.expires_at <= moment)
+        )
+    )
+    for gift in expired:
+        _return_gift(gift, moment)
+    if expired:
+        grant_waiting(moment)
+    return len(expired)
+
+
+def gifts_of(account: Account) -> dict[int, list[SeatGift]]:
+    """The account's gift links by sponsorship (one query); never who claimed them."""
+    gifts: dict[int, list[SeatGift]] = {}
+    rows = db.session.scalars(
+        select(SeatGift)
+        .join(Sponsorship, Sponsorship.id == SeatGift.sponsorship_id)
+        .where(Sponsorship.account_id == account.id)
+        .order_by(SeatGift.id)
+    )
+    for gift in rows:
+        gifts.setdefault(gift.sponsorship_id, []).append(gift)
+    return gifts
+
+
 # -- reminders -----------------------------------------------------------------------------
 
 REMINDER_DAYS = (30, 7)
@@ -725,6 +874,8 @@ class SponsorshipSummary:
     in_pool: int
     refunded: int
     paid: int
+    gifts_claimed: int = 0
+    gifts_open: int = 0
 
 
 def sponsor_summaries(account: Account) -> list[SponsorshipSummary]:
@@ -766,6 +917,10 @@ def sponsor_summaries(account: Account) -> list[SponsorshipSummary]:
                 in_pool=sum(by_kind.values()),
                 refunded=-by_kind.get("refunded", 0),
                 paid=funded * sponsorship.unit_amount,
+                gifts_claimed=by_kind.get("gift_claimed", 0),
+                gifts_open=-sum(
+                    by_kind.get(k, 0) for k in ("gift_issued", "gift_claimed", "gift_returned")
+                ),
             )
         )
     return summaries

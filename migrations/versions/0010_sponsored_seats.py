@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("stripe_checkout_session_id", sa.String(length=255), nullable=True),
         sa.Column("stripe_subscription_id", sa.String(length=255), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("kind IN ('once', 'yearly')", name=op.f("ck_sponsorships_kind")),
+        sa.CheckConstraint(
+            "kind IN ('once', 'yearly', 'gift')", name=op.f("ck_sponsorships_kind")
+        ),
         sa.CheckConstraint(
             "status IN ('pending', 'active', 'ended')", name=op.f("ck_sponsorships_status")
         ),
@@ -134,18 +136,52 @@ def upgrade() -> None:
     op.create_index(op.f("ix_seat_grants_account_id"), "seat_grants", ["account_id"])
 
     op.create_table(
+        "seat_gifts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sponsorship_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by_id", sa.Integer(), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'claimed', 'returned')", name=op.f("ck_seat_gifts_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sponsorship_id"],
+            ["sponsorships.id"],
+            name=op.f("fk_seat_gifts_sponsorship_id_sponsorships"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["claimed_by_id"],
+            ["accounts.id"],
+            name=op.f("fk_seat_gifts_claimed_by_id_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seat_gifts")),
+        sa.UniqueConstraint("token", name=op.f("uq_seat_gifts_token")),
+    )
+    op.create_index(op.f("ix_seat_gifts_sponsorship_id"), "seat_gifts", ["sponsorship_id"])
+    op.create_index(
+        "ix_seat_gifts_status_expires_at", "seat_gifts", ["status", "expires_at"]
+    )
+
+    op.create_table(
         "seat_ledger",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("seats", sa.Integer(), nullable=False),
         sa.Column("sponsorship_id", sa.Integer(), nullable=True),
         sa.Column("grant_id", sa.Integer(), nullable=True),
+        sa.Column("gift_id", sa.Integer(), nullable=True),
         sa.Column("payment_ref", sa.String(length=255), nullable=True),
         sa.Column("source", sa.String(length=300), nullable=True),
         sa.Column("reason", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('funded', 'granted', 'released', 'refunded', 'adjustment')",
+            "kind IN ('funded', 'granted', 'released', 'refunded', 'adjustment', "
+            "'gift_issued', 'gift_claimed', 'gift_returned')",
             name=op.f("ck_seat_ledger_kind"),
         ),
         sa.CheckConstraint("seats <> 0", name=op.f("ck_seat_ledger_seats")),
@@ -160,10 +196,14 @@ def upgrade() -> None:
             name=op.f("fk_seat_ledger_grant_id_seat_grants"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["gift_id"], ["seat_gifts.id"], name=op.f("fk_seat_ledger_gift_id_seat_gifts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seat_ledger")),
         sa.UniqueConstraint("source", name=op.f("uq_seat_ledger_source")),
     )
     op.create_index(op.f("ix_seat_ledger_grant_id"), "seat_ledger", ["grant_id"])
+    op.create_index(op.f("ix_seat_ledger_gift_id"), "seat_ledger", ["gift_id"])
     op.create_index(op.f("ix_seat_ledger_payment_ref"), "seat_ledger", ["payment_ref"])
     op.create_index("ix_seat_ledger_created_at", "seat_ledger", ["created_at"])
     op.create_index("ix_seat_ledger_sponsorship_id_kind", "seat_ledger", ["sponsorship_id", "kind"])
@@ -171,6 +211,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("seat_ledger")
+    op.drop_table("seat_gifts")
     op.drop_table("seat_grants")
     op.drop_index("uq_seat_applications_open_account", table_name="seat_applications")
     op.drop_table("seat_applications")

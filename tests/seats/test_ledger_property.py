@@ -1,6 +1,7 @@
 """Whatever happens, in whatever order, the ledger balances and nobody holds two seats at once.
 
-Hypothesis drives random sequences of sponsorships (paid once or yearly), duplicate and
+Hypothesis drives random sequences of sponsorships (paid once or as gifts), gift claims
+and gifts expiring, duplicate and
 late webhook deliveries of the same payment, applications, withdrawals, refunds in part or
 whole, the clock moving on (seats expiring, people asking again), accounts deleted and
 operators' adjustments.
@@ -19,7 +20,7 @@ from app.accounts.deletion import delete_account
 from app.accounts.services import register_account
 from app.db import db, utcnow
 from app.seats import services as seats
-from app.seats.models import SeatGrant, Sponsorship
+from app.seats.models import SeatGift, SeatGrant, Sponsorship
 from tests.helpers import DEFAULT_PASSWORD
 
 
@@ -42,6 +43,7 @@ step = st.one_of(
     st.tuples(st.just("time"), st.integers(1, 400)),
     st.tuples(st.just("adjust"), st.integers(-2, 2)),
     st.tuples(st.just("delete"), st.integers(0, PEOPLE - 1)),
+    st.tuples(st.just("claim"), st.integers(0, 9), st.integers(0, PEOPLE - 1)),
 )
 
 
@@ -69,10 +71,10 @@ def _run(steps):
     for action, *args in steps:
         try:
             if action == "fund":
-                seat_count, _ = args
+                seat_count, flavour = args
                 sponsorship = Sponsorship(
                     account_id=sponsor.id,
-                    kind="once",
+                    kind="gift" if flavour % 3 == 0 else "once",
                     seats=seat_count,
                     unit_amount=2500,
                     currency="usd",
@@ -99,7 +101,13 @@ def _run(steps):
                 seats.refund_payment(ref, args[1])
             elif action == "time":
                 moment += timedelta(days=args[0])
+                seats.return_expired_gifts(moment)
                 seats.grant_waiting(moment)
+            elif action == "claim" and args[1] in alive:
+                gifts = db.session.scalars(select(SeatGift).order_by(SeatGift.id)).all()
+                if gifts:
+                    gift = gifts[args[0] % len(gifts)]
+                    seats.claim_gift(gift.token, people[args[1]], now=moment)
             elif action == "adjust" and args[0]:
                 seats.adjust_pool(args[0], "property test")
             elif action == "delete" and args[0] in alive:
