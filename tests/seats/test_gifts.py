@@ -106,3 +106,8 @@ def test_the_sponsor_page_lists_the_links_and_says_when_they_return(shop, client
         assert f"http://localhost/gifts/{gift.token}" in page
     assert "90 days" in page
     assert csrf_token(client, "/sponsor")
+
+
+def test_claiming_needs_an_account(client, session):
+    signed_out = client.post("/gifts/some-token/claim")
+    assert signed_out.status_code in (302, 303) and "/login" in signed_out.headers["Location"]

@@ -37,7 +37,15 @@ def test_authorisation_matrix(client, auth, session, path, role):
 
 
 @pytest.mark.parametrize(
-    "path", ["/seats/apply", "/seats/withdraw", "/sponsor/checkout", "/admin/seats/1/approve"]
+    "path",
+    [
+        "/seats/apply",
+        "/seats/withdraw",
+        "/sponsor/checkout",
+        "/admin/seats/1/approve",
+        "/admin/seats/1/decline",
+        "/gifts/some-token/claim",
+    ],
 )
 def test_state_changes_need_csrf(make_app, path):
     app = make_app(WTF_CSRF_ENABLED=True)
