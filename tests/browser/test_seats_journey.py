@@ -70,7 +70,18 @@ def test_a_sponsor_funds_three_seats_and_applicants_get_them(
     row = page.get_by_role("row").nth(1)
     expect(row.get_by_role("cell", name="$75")).to_be_visible()
     expect(row.get_by_role("cell")).to_have_text(
-        [re.compile(r"\d+ \w+ \d{4}"), "3 seats once", "$75", "3", "1", "2", "0", "Anonymous"]
+        [
+            re.compile(r"\d+ \w+ \d{4}"),
+            "3 seats once",
+            "$75",
+            "3",
+            "1",
+            "2",
+            "0",
+            "0",
+            "0",
+            "Anonymous",
+        ]
     )
     expect(page.get_by_text(re.compile(r"\bwes\b"))).to_have_count(0)  # never who got a seat
 
