@@ -163,6 +163,9 @@ class Config:
     MEMBERSHIP_GRACE_DAYS = _env_int("MEMBERSHIP_GRACE_DAYS", 14)
     # `flask billing send-renewal-reminders` announces a yearly charge this many days ahead.
     RENEWAL_REMINDER_DAYS = _env_int("RENEWAL_REMINDER_DAYS", 14)
+    # Sponsored seats: "auto" grants a free seat at once (else a first-come waitlist);
+    # "review" puts every application in the admins' queue.
+    SEAT_POLICY = os.environ.get("SEAT_POLICY", "auto").lower()
 
     @classmethod
     def check(cls) -> None:

@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notifications,
         pages,
         search,
+        seats,
     )
 
     for feature in (
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts,
         memberships,
         billing,
+        seats,
         groups,
         search,
         messages,

@@ -14,6 +14,7 @@ from app.messages import models as messages
 from app.notifications import models as notifications
 from app.reading import models as reading
 from app.search import schema as search  # no models: the search index's DDL
+from app.seats import models as seats
 
 __all__ = [
     "accounts",
@@ -27,4 +28,5 @@ __all__ = [
     "notifications",
     "reading",
     "search",
+    "seats",
 ]

@@ -36,6 +36,7 @@ DECLARATIONS = (
     "app.accounts.personal_data",
     "app.memberships.personal_data",
     "app.billing.personal_data",
+    "app.seats.personal_data",
     "app.groups.personal_data",
     "app.reading.personal_data",
     "app.messages.personal_data",

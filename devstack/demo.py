@@ -1,4 +1,5 @@
-"""A small demo community for `make run`: a few accounts, groups and conversations."""
+"""A small demo community for `make run`: a few accounts, groups and conversations, and
+sponsored seats (a recurring sponsor, a sponsored member, seats left in the pool)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.accounts.models import Account
 from app.db import db, utcnow
 from app.memberships import services as memberships
 from devstack.demo_groups import load_demo_groups
+from devstack.demo_seats import load_demo_seats
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,12 @@ class DemoPerson:
 PEOPLE = (
     DemoPerson("ada", "Ada (operator)", "amber-lantern-river", member=True, admin=True),
     DemoPerson("bea", "Bea", "quiet-meadow-lamp", member=True),
-    DemoPerson("cai", None, "paper-harbor-tide", member=True),
+    # cai's membership is a sponsored seat (devstack/demo_seats.py); nobody can tell.
+    DemoPerson("cai", None, "paper-harbor-tide", member=False),
     DemoPerson("dev", "Dev the gardener", "copper-fern-window", member=True),
     DemoPerson("eve", "Eve", "silver-orchard-rain", member=False),
+    # Sponsors 5 seats every year without being a member herself.
+    DemoPerson("fay", "Fay (sponsor)", "amber-willow-kite", member=False),
 )
 
 
@@ -55,6 +60,8 @@ def load_demo_community() -> dict[str, Account]:
         if person.member:
             memberships.grant_complimentary(account, None, "Demo community member")
         created[person.handle] = account
+    db.session.flush()
+    load_demo_seats(created)
     load_demo_groups(created)
     return created
 

@@ -18,11 +18,17 @@ def billing() -> None:
 @billing.command("sync-catalog")
 @with_appcontext
 def sync_catalog() -> None:
-    """Create or find the membership Product and yearly Price (safe to run again)."""
+    """Create or find the membership and sponsored-seat Products and Prices (safe to run
+    again)."""
     price, created = services.membership_price(create=True)
     amount = f"{price['unit_amount'] / 100:.2f} {price['currency'].upper()}"
     verb = "Created" if created else "Found"
     click.echo(f"{verb} price {price['id']} ({amount} a year, lookup key {services.LOOKUP_KEY}).")
+    from app.seats.services import PRICE_KEYS, seat_price
+
+    for kind, key in PRICE_KEYS.items():
+        seat = seat_price(kind, create=True)
+        click.echo(f"Sponsored seat price {seat['id']} ({kind}, lookup key {key}).")
 
 
 @billing.command()

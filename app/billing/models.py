@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, one_of, utcnow
@@ -38,8 +38,12 @@ DISPUTE_STATUSES = (
 )
 CLOSED_DISPUTE_STATUSES = ("warning_closed", "won", "lost", "prevented")
 
-# Still running at Stripe (a second subscription is refused while one of these exists).
+# Still running at Stripe (a second membership subscription is refused while one exists).
 LIVE_STATUSES = ("active", "trialing", "past_due")
+
+# What a subscription pays for, from its Price's ``metadata[kindred_purpose]``: only a
+# membership subscription makes its payer a member; a sponsorship pays for seats for others.
+PURPOSES = ("membership", "sponsorship")
 
 
 class BillingCustomer(Base):
@@ -63,7 +67,11 @@ class Subscription(Base):
     """
 
     __tablename__ = "subscriptions"
-    __table_args__ = (one_of("status", SUBSCRIPTION_STATUSES),)
+    __table_args__ = (
+        one_of("status", SUBSCRIPTION_STATUSES),
+        one_of("purpose", PURPOSES),
+        CheckConstraint("seat_quantity >= 0", name="seat_quantity"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -72,6 +80,10 @@ class Subscription(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16), default="membership")
+    # Sponsored seats each paid period buys: a sponsorship's quantity, or the seats a
+    # member added to their own membership ("pay it forward").
+    seat_quantity: Mapped[int] = mapped_column(default=0)
     current_period_start: Mapped[datetime | None]
     current_period_end: Mapped[datetime | None]
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)

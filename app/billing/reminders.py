@@ -57,6 +57,7 @@ def send_renewal_reminders(now: datetime | None = None) -> list[Reminder]:
         .join(Account, Account.id == Subscription.account_id)
         .where(
             Subscription.status == "active",
+            Subscription.purpose == "membership",
             Subscription.cancel_at_period_end.is_(False),
             Subscription.cancel_at.is_(None),
             Subscription.current_period_end > moment,

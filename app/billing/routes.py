@@ -37,13 +37,15 @@ def _form_expired():
 @bp.post("/membership/checkout")
 @login_required
 def create_checkout():
-    if not forms.CheckoutForm().validate_on_submit():
+    form = forms.CheckoutForm()
+    if not form.validate_on_submit():
         return _form_expired()
     return _to_stripe(
         lambda: services.start_checkout(
             current_user,
             success_url=url_for("billing.welcome", _external=True),
             cancel_url=url_for("billing.checkout_cancelled", _external=True),
+            seats=int(form.seats.data or 0),
         ),
         "start a checkout",
     )

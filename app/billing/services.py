@@ -36,6 +36,8 @@ from app.domain import DomainError
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
 LOOKUP_KEY = "kindred_membership_yearly"
+# Sponsored seats a member may add to their own yearly membership at checkout.
+PAY_IT_FORWARD_MAX = 5
 PRODUCT_KEY = "kindred_membership"
 
 
@@ -170,6 +172,7 @@ def membership_price(create: bool = False) -> tuple[dict[str, Any], bool]:
             "lookup_key": LOOKUP_KEY,
             "transfer_lookup_key": True,
             "nickname": "Yearly membership",
+            "metadata": {"kindred_purpose": "membership"},
         }
     )
     return stripe_api.plain(created), True
@@ -203,17 +206,25 @@ def _membership_product(api: stripe.StripeClient) -> str:
 
 
 def live_subscription(account: Account) -> Subscription | None:
-    """The account's subscription that is still running at Stripe, if any."""
+    """The account's membership subscription still running at Stripe, if any (sponsorships
+    do not count: a member may sponsor as often as they like)."""
     return db.session.scalar(
         select(Subscription)
-        .where(Subscription.account_id == account.id, Subscription.status.in_(LIVE_STATUSES))
+        .where(
+            Subscription.account_id == account.id,
+            Subscription.status.in_(LIVE_STATUSES),
+            Subscription.purpose == "membership",
+        )
         .order_by(Subscription.id.desc())
         .limit(1)
     )
 
 
-def start_checkout(account: Account, success_url: str, cancel_url: str) -> str:
+def start_checkout(account: Account, success_url: str, cancel_url: str, *, seats: int = 0) -> str:
     """Create a Checkout Session for one yearly membership and return its URL.
+
+    ``seats`` (0-5) sponsored seats are added to the same yearly subscription ("pay it
+    forward"); they reach the pool each time its invoice is paid.
 
     Refuses unverified accounts and accounts with a subscription still running (checked
     locally and at Stripe, so a webhook still on its way does not allow a second one), and
@@ -236,13 +247,29 @@ def start_checkout(account: Account, success_url: str, cancel_url: str) -> str:
     ).auto_paging_iter():
         api.v1.checkout.sessions.expire(stale.id)
     separator = "&" if "?" in success_url else "?"
+    line_items = [{"price": price["id"], "quantity": 1}]
+    metadata = {"kindred_account_id": str(account.id)}
+    if seats:
+        from app.seats import services as seat_services
+
+        if not 0 < seats <= PAY_IT_FORWARD_MAX:
+            raise BillingError(f"Add between 0 and {PAY_IT_FORWARD_MAX} seats.", "seats")
+        try:
+            seat_price = seat_services.seat_price("yearly")
+        except seat_services.SeatError as error:
+            raise BillingError(error.message) from None
+        sponsorship = seat_services.pay_it_forward(
+            account, seats, seat_price["unit_amount"], seat_price["currency"]
+        )
+        line_items.append({"price": seat_price["id"], "quantity": seats})
+        metadata["kindred_sponsorship_id"] = str(sponsorship.id)
     session = api.v1.checkout.sessions.create(
         {
             "mode": "subscription",
             "customer": customer_id,
             "client_reference_id": str(account.id),
-            "line_items": [{"price": price["id"], "quantity": 1}],
-            "subscription_data": {"metadata": {"kindred_account_id": str(account.id)}},
+            "line_items": line_items,
+            "subscription_data": {"metadata": metadata},
             "success_url": f"{success_url}{separator}session_id={{CHECKOUT_SESSION_ID}}",
             "cancel_url": cancel_url,
         }
@@ -369,6 +396,8 @@ def sync_subscription(
                 "account_id": account_id,
                 "stripe_customer_id": _customer_id(first),
                 "status": first["status"],
+                "purpose": subscription_purpose(first)[0],
+                "seat_quantity": 0,
                 "cancel_at_period_end": False,
                 "last_event_created": 0,
                 "updated_at": utcnow(),
@@ -431,9 +460,31 @@ def account_for(obj: dict[str, Any], account_hint: int | None) -> int | None:
     return None
 
 
+def price_purpose(price: dict[str, Any] | None) -> str:
+    """What a Price pays for: ``metadata[kindred_purpose]`` (sponsorship or gift), else a
+    membership (the membership Price predates purposes and carries none)."""
+    purpose = ((price or {}).get("metadata") or {}).get("kindred_purpose")
+    return purpose if purpose in ("sponsorship", "gift") else "membership"
+
+
+def subscription_purpose(remote: dict[str, Any]) -> tuple[str, int]:
+    """(purpose, seats per period) of a subscription as Stripe describes it: a membership
+    if any item is the membership (perhaps with seats added to pay it forward), else a
+    sponsorship; seats are the quantities of its sponsorship items."""
+    items = (remote.get("items") or {}).get("data") or [{}]
+    purposes = [price_purpose(item.get("price")) for item in items]
+    seats = sum(
+        item.get("quantity") or 1
+        for item, purpose in zip(items, purposes, strict=True)
+        if purpose == "sponsorship"
+    )
+    return ("membership" if "membership" in purposes else "sponsorship"), seats
+
+
 def _apply_subscription(local: Subscription, remote: dict[str, Any], event_created: int) -> None:
     items = (remote.get("items") or {}).get("data") or [{}]
-    item = items[0]
+    members = [i for i in items if price_purpose(i.get("price")) == "membership"]
+    item = (members or items)[0]
     was_past_due = local.status == "past_due"
     status = remote["status"]
     local.stripe_customer_id = _customer_id(remote)
@@ -444,10 +495,13 @@ def _apply_subscription(local: Subscription, remote: dict[str, Any], event_creat
     local.cancel_at = from_timestamp(remote.get("cancel_at"))
     local.canceled_at = from_timestamp(remote.get("canceled_at"))
     local.ended_at = from_timestamp(remote.get("ended_at"))
-    price = item.get("price") or {}
-    if price.get("unit_amount") is not None:
-        local.renewal_amount = price["unit_amount"] * (item.get("quantity") or 1)
-        local.renewal_currency = price["currency"]
+    local.purpose, local.seat_quantity = subscription_purpose(remote)
+    priced = [i for i in items if (i.get("price") or {}).get("unit_amount") is not None]
+    if priced:
+        local.renewal_amount = sum(
+            i["price"]["unit_amount"] * (i.get("quantity") or 1) for i in priced
+        )
+        local.renewal_currency = priced[0]["price"]["currency"]
     latest = remote.get("latest_invoice")
     invoice = latest if isinstance(latest, dict) else None
     if status == "past_due":
@@ -758,7 +812,28 @@ def reconcile_customer(account_id: int) -> list[str]:
     invoices = api.v1.invoices.list({"customer": customer_id, "status": "paid", "limit": 100})
     for summary in invoices.auto_paging_iter():
         changes.extend(_reconcile_invoice(summary.id, handle))
+        changes.extend(_reconcile_seats(stripe_api.plain(summary), handle))
+    sessions = api.v1.checkout.sessions.list(
+        {"customer": customer_id, "status": "complete", "limit": 100}
+    )
+    for session in sessions.auto_paging_iter():
+        if session.mode == "payment":
+            changes.extend(_reconcile_seats({"checkout_session": session.id}, handle))
     return changes
+
+
+def _reconcile_seats(remote: dict[str, Any], handle: str) -> list[str]:
+    """Credit a sponsorship payment no webhook delivered (sponsored seats, app.seats)."""
+    from app.seats import services as seats
+
+    if "checkout_session" in remote:
+        entry = seats.credit_checkout(remote["checkout_session"])
+    else:
+        stored = db.session.scalar(select(Invoice).where(Invoice.stripe_invoice_id == remote["id"]))
+        entry = seats.credit_invoice(stored, remote)
+    if entry is None:
+        return []
+    return [f"@{handle}: {entry.seats} sponsored seat(s) credited to the pool"]
 
 
 def _reconcile_invoice(invoice_id: str, handle: str) -> list[str]:
@@ -800,9 +875,36 @@ def _describe(before: SubscriptionState | None, after: SubscriptionState | None)
 CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 
+# Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
+ZERO_DECIMAL = frozenset(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+
+
 def format_money(amount: int, currency: str) -> str:
-    """``2500, "usd"`` → ``$25``; ``2550, "eur"`` → ``€25.50``; unknown currencies by code."""
-    number = f"{amount // 100}" if amount % 100 == 0 else f"{amount / 100:.2f}"
+    """``2500, "usd"`` → ``$25``; ``2550, "eur"`` → ``€25.50``; ``2500, "jpy"`` →
+    ``2500 JPY``; unknown currencies by code.  ``amount`` is in minor units."""
+    if currency.lower() in ZERO_DECIMAL:
+        number = f"{amount}"
+    else:
+        number = f"{amount // 100}" if amount % 100 == 0 else f"{amount / 100:.2f}"
     symbol = CURRENCY_SYMBOLS.get(currency.lower())
     return f"{symbol}{number}" if symbol else f"{number} {currency.upper()}"
 
@@ -814,10 +916,10 @@ def price_label() -> str:
 
 
 def latest_subscription(account: Account) -> Subscription | None:
-    """The account's most recent subscription, live or not."""
+    """The account's most recent membership subscription, live or not."""
     return db.session.scalar(
         select(Subscription)
-        .where(Subscription.account_id == account.id)
+        .where(Subscription.account_id == account.id, Subscription.purpose == "membership")
         .order_by(Subscription.current_period_end.desc().nulls_last(), Subscription.id.desc())
         .limit(1)
     )

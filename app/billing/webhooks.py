@@ -19,6 +19,9 @@ Out-of-order delivery converges because events are treated as hints, not as stat
 * Paid invoices are immutable apart from refunds, which only grow: ``charge.refunded``
   keeps the larger refunded total, and an invoice recorded later reads its refunds from
   the API, so a refund delivered before its invoice is not lost.
+* Sponsored seats (``app.seats``): a paid Checkout in payment mode, or a paid invoice of a
+  subscription carrying seats, credits the pool once per payment (the ledger's unique
+  source); ``charge.refunded`` removes the refunded seats that are still unused.
 * ``customer.deleted`` forgets the customer and ends its subscriptions; Stripe cancels them
   too, so a later re-read agrees.
 * ``invoice.payment_action_required`` keeps the invoice's hosted page on the subscription
@@ -44,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from app.billing import disputes, services
 from app.billing.models import StripeEvent
 from app.db import db
+from app.seats import services as seats
 
 TOLERANCE_SECONDS = 300
 
@@ -112,6 +116,10 @@ def _customer_of(obj: dict[str, Any]) -> str | None:
 
 
 def _checkout_completed(session: dict[str, Any], created: int) -> None:
+    if session.get("mode") == "payment":
+        # A one-time sponsorship: its seats enter the pool once Stripe says it is paid.
+        seats.credit_checkout(session["id"])
+        return
     if session.get("mode") != "subscription" or not session.get("subscription"):
         return
     reference = session.get("client_reference_id")
@@ -127,7 +135,8 @@ def _invoice_paid(invoice: dict[str, Any], created: int) -> None:
     subscription_id = services.invoice_subscription(invoice)
     if subscription_id is not None:
         services.sync_subscription(subscription_id, created)
-    services.record_invoice(invoice["id"], fallback=invoice)
+    stored = services.record_invoice(invoice["id"], fallback=invoice)
+    seats.credit_invoice(stored, invoice)
 
 
 def _invoice_payment_failed(invoice: dict[str, Any], created: int) -> None:
@@ -144,6 +153,7 @@ def _charge_refunded(charge: dict[str, Any], created: int) -> None:
     services.record_refund(
         charge.get("payment_intent"), charge.get("amount_refunded", 0), charge.get("customer")
     )
+    seats.refund_payment(charge.get("payment_intent"), charge.get("amount_refunded", 0))
 
 
 def _dispute_changed(dispute: dict[str, Any], created: int) -> None:

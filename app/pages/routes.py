@@ -6,6 +6,7 @@ from app.billing import forms as billing_forms
 from app.billing import services as billing
 from app.caching import not_modified
 from app.pages import bp, services
+from app.seats.transparency import open_books
 
 
 @bp.get("/")
@@ -19,7 +20,10 @@ def home():
             portal_form=billing_forms.PortalForm(formdata=None),
         )
     return render_template(
-        "pages/landing.html", price=billing.price_label(), groups=services.landing_groups()
+        "pages/landing.html",
+        price=billing.price_label(),
+        groups=services.landing_groups(),
+        books=open_books(),
     )
 
 

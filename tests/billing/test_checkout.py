@@ -357,7 +357,8 @@ def test_form_action_allows_the_sandbox_when_it_is_the_api(client):
 
 def test_form_action_allows_stripes_hosted_pages_with_real_stripe():
     app = create_app({"STRIPE_API_BASE": None, "DATABASE_URL": "sqlite://"})
-    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    # /about: the home page reads the open books, and this database has no tables.
+    csp = app.test_client().get("/about").headers["Content-Security-Policy"]
     assert "form-action 'self' https://checkout.stripe.com https://billing.stripe.com;" in csp
     assert "script-src 'self';" in csp
 

@@ -14,6 +14,11 @@ from devstack import sandbox as devstack_sandbox
 from tests.helpers import make_paid_member, sandbox_time
 
 
+def membership_products(sandbox) -> list[dict]:
+    products = sandbox.list_products({})["data"]
+    return [p for p in products if p["metadata"].get("kindred") == "kindred_membership"]
+
+
 def test_sync_catalog_creates_the_yearly_price_once(runner, session, sandbox):
     first = runner.invoke(args=["billing", "sync-catalog"])
     second = runner.invoke(args=["billing", "sync-catalog"])
@@ -22,10 +27,11 @@ def test_sync_catalog_creates_the_yearly_price_once(runner, session, sandbox):
     assert first.stdout.startswith("Created price ")
     assert "25.00 USD a year" in first.stdout
     assert second.stdout.startswith("Found price ")
+    assert "Sponsored seat price" in first.stdout
     prices = sandbox.list_prices({"lookup_keys": [billing.LOOKUP_KEY]})["data"]
     assert len(prices) == 1
     assert (prices[0]["unit_amount"], prices[0]["recurring"]["interval"]) == (2500, "year")
-    assert len(sandbox.list_products({})["data"]) == 1
+    assert len(membership_products(sandbox)) == 1
 
 
 def test_sync_catalog_moves_the_lookup_key_to_a_new_price(app, runner, session, sandbox):
@@ -37,7 +43,7 @@ def test_sync_catalog_moves_the_lookup_key_to_a_new_price(app, runner, session, 
     assert result.stdout.startswith("Created price ")
     current = sandbox.list_prices({"lookup_keys": [billing.LOOKUP_KEY]})["data"]
     assert [price["unit_amount"] for price in current] == [3000]
-    assert len(sandbox.list_products({})["data"]) == 1
+    assert len(membership_products(sandbox)) == 1
 
 
 def test_reconcile_repairs_a_membership_whose_webhooks_never_arrived(
@@ -142,4 +148,6 @@ def test_sync_catalog_reuses_the_membership_product(runner, session, sandbox):
 
     [price] = sandbox.list_prices({"lookup_keys": [billing.LOOKUP_KEY]})["data"]
     assert price["product"] == product["id"]
-    assert len(sandbox.list_products({})["data"]) == 2
+    # Stickers, the membership and the sponsored seat (app.seats).
+    assert len(sandbox.list_products({})["data"]) == 3
+    assert [p["id"] for p in membership_products(sandbox)] == [product["id"]]

@@ -38,6 +38,7 @@ FILES = {
     "sign-in.json",
     "memberships.json",
     "billing.json",
+    "seats.json",
     "groups.json",
     "threads.json",
     "posts.json",
