@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import abort, flash
 from flask_wtf import FlaskForm
 from wtforms import Field, TextAreaField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from app.db import db
 from app.domain import DomainError, NotPermitted
@@ -35,6 +35,18 @@ def plain_text(form: FlaskForm, field: Field) -> None:
     for value in values:
         if isinstance(value, str) and (problem := text_problem(value, multiline=multiline)):
             raise StopValidation(problem)
+
+
+class WholeNumberBetween:
+    """An integer field's value lies in ``low``..``high``, compared as integers (wtforms'
+    ``NumberRange`` turns the number into a float first, which overflows on a huge one)."""
+
+    def __init__(self, low: int, high: int, message: str) -> None:
+        self.low, self.high, self.message = low, high, message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if not isinstance(field.data, int) or not self.low <= field.data <= self.high:
+            raise ValidationError(self.message)
 
 
 class Form(FlaskForm):

@@ -12,7 +12,7 @@ from app.accounts import services as accounts
 from app.accounts.models import Account
 from app.db import db, utcnow
 from app.groups.models import Group, Thread
-from app.mail import OutgoingMail, send_mail
+from app.mail import send_mail
 from app.memberships.services import is_member
 from devstack.demo import PEOPLE
 
@@ -105,18 +105,20 @@ def test_the_printed_demo_accounts_are_what_the_database_says(tmp_path, monkeypa
     assert "(admin, member)" in _line_for(output, "ada")
 
 
+def _worker_mail(folder) -> list:
+    return [path for path in folder.glob("*.eml") if "Through the worker" in path.read_text()]
+
+
 def test_dev_starts_a_job_worker_that_delivers_mail_and_stops_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KINDRED_INSTANCE_DIR", str(tmp_path))
     mail_folder = tmp_path / "mail"
 
     def serve_while_mail_is_sent(host, port, app, **kw):
         with app.app_context():
-            # Until the lead's migration for this branch adds it (migrations are reviewed ones).
-            OutgoingMail.__table__.create(db.engine, checkfirst=True)
             send_mail("ada@example.org", "Through the worker", "Delivered by the worker.\n")
             db.session.commit()
         deadline = time.monotonic() + 20
-        while not list(mail_folder.glob("*.eml")) and time.monotonic() < deadline:
+        while not _worker_mail(mail_folder) and time.monotonic() < deadline:
             time.sleep(0.1)
 
     app, _ = _dev_app(tmp_path, monkeypatch, JOBS_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
@@ -131,8 +133,8 @@ def test_dev_starts_a_job_worker_that_delivers_mail_and_stops_it(tmp_path, monke
     result = app.test_cli_runner().invoke(args=["dev"])
     assert result.exit_code == 0, result.output
     assert re.search(r"Job worker \(mail, pid \d+\): sqlite:///", result.output)
-    [saved] = mail_folder.glob("*.eml")
-    assert "Through the worker" in saved.read_text()
+    # The demo community mails its own people too; this one went through the worker.
+    assert len(_worker_mail(mail_folder)) == 1
     [worker] = started
     assert worker.returncode == 0, "stopped when the server stopped"
 

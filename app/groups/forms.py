@@ -133,18 +133,21 @@ class ReasonForm(Form):
     )
 
 
+NO_RULE = "No rule: the reason says why"
+
+
 class ModerationForm(Form):
     """A moderation action: the group rule it applies, or a free reason, or both."""
 
-    rule = SelectField("Rule applied", coerce=int, default=0)
+    rule = SelectField("Rule applied", coerce=int, default=0, choices=[SelectChoice(0, NO_RULE)])
     reason = TextAreaField(
         "Reason (shown in the moderation log)",
         validators=[Optional(), Length(max=moderation.REASON_MAX)],
     )
 
     def with_rules(self, rules) -> ModerationForm:
-        self.rule.choices = [(0, "No rule: the reason says why")] + [
-            (rule.id, f"{rule.position}. {rule.text}") for rule in rules
+        self.rule.choices = [SelectChoice(0, NO_RULE)] + [
+            SelectChoice(rule.id, f"{rule.position}. {rule.text}") for rule in rules
         ]
         return self
 

@@ -361,10 +361,10 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, s
 def show_thread(slug: str, thread_id: int):
     access = _load(slug)
     thread = _thread(access, thread_id)
+    quote = id_arg("quote")  # an id out of range is not found, whoever asks
     if not access.can_post:
         return _thread_page(access, thread, None)
     form = forms.ReplyForm(formdata=None)
-    quote = id_arg("quote")
     if quote is not None:
         quoted = services.get_post(access, quote)
         if quoted is not None and quoted.thread_id == thread.id:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import Form
+from app.forms import Form, WholeNumberBetween
 from app.seats.services import MAX_SEATS, NOTE_LIMIT
 
 
@@ -30,7 +30,7 @@ class SponsorForm(Form):
         default=1,
         validators=[
             InputRequired("Say how many seats."),
-            NumberRange(1, MAX_SEATS, f"Choose between 1 and {MAX_SEATS} seats."),
+            WholeNumberBetween(1, MAX_SEATS, f"Choose between 1 and {MAX_SEATS} seats."),
         ],
     )
     kind = RadioField(

@@ -265,6 +265,6 @@ def test_the_landing_page_shows_the_price_and_the_open_books(client, session):
     seats.adjust_pool(2, "two seats")
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
-    assert "Membership is $25 a year" in page
-    assert "funded 0 seats, 2 free now, 0 people waiting" in page
+    assert "one flat price of $25 a year" in page
+    assert "Sponsors have funded 0 seats; 2 are free now and 0 people are waiting" in page
     assert 'href="/transparency"' in page
