@@ -7,12 +7,12 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import follow, log_in, visit
+from tests.browser.helpers import follow, log_in, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, add_to_group, make_account, make_group, make_member
 
 
 def _log_out(page: Page) -> None:
-    follow(page, page.get_by_role("button", name="Log out", exact=True))
+    follow(page, main_nav(page).get_by_role("button", name="Log out", exact=True))
 
 
 def test_held_post_rules_notice_and_appeal(page: Page, live_server: LiveServer):
@@ -52,6 +52,7 @@ def test_held_post_rules_notice_and_appeal(page: Page, live_server: LiveServer):
     expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
     follow(page, page.get_by_role("link", name="Threads", exact=True))
     follow(page, page.get_by_role("link", name="Bikes for sale", exact=True))
+    page.get_by_text("Moderate this post").first.click()
     follow(page, page.get_by_role("link", name="Hide this post", exact=True))
     page.get_by_label("Rule applied").select_option(label="2. No selling")
     follow(page, page.get_by_role("button", name="Hide a post", exact=True))

@@ -15,12 +15,12 @@ from app.accounts.services import get_account_by_handle
 from app.billing import services as billing
 from app.memberships.services import current_membership
 from app.seats import services as seats
-from tests.browser.helpers import LiveServer, StripeSandbox, follow, log_in, visit
+from tests.browser.helpers import LiveServer, StripeSandbox, follow, log_in, main_nav, visit
 from tests.helpers import DEFAULT_PASSWORD, make_account
 
 
 def log_out(page: Page) -> None:
-    follow(page, page.get_by_role("button", name="Log out"))
+    follow(page, main_nav(page).get_by_role("button", name="Log out"))
 
 
 def ask_for_a_seat(page: Page, live: LiveServer, handle: str) -> None:
