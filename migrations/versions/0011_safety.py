@@ -104,7 +104,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_watched_words")),
-        sa.UniqueConstraint("group_id", "word", name=op.f("uq_group_watched_words_group_id")),
+        sa.UniqueConstraint("group_id", "word", name=op.f("uq_group_watched_words_group_id_word")),
     )
     op.create_table(
         "moderation_appeals",
