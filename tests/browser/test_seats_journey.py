@@ -104,3 +104,46 @@ def test_a_sponsor_funds_three_seats_and_applicants_get_them(
     with live.app.app_context():
         assert seats.available_seats() == 1
         assert seats.ledger_report().balances
+
+
+def test_a_gift_link_claimed_by_a_new_account_makes_it_a_member(
+    page: Page,
+    live_server_factory: Callable[..., LiveServer],
+    stripe_sandbox: StripeSandbox,
+):
+    live = live_server_factory(stripe_sandbox=stripe_sandbox)
+    with live.app.app_context():
+        make_account("gus")
+        billing.membership_price(create=True)
+        seats.seat_price("once", create=True)
+
+    # Gus buys two seats as gifts and is shown one claim link per seat.
+    log_in(page, live.url, "gus", DEFAULT_PASSWORD)
+    visit(page, live.url + "/sponsor")
+    page.get_by_label("Seats", exact=True).fill("2")
+    page.get_by_label("As gifts").check()
+    follow(page, page.get_by_role("button", name="Continue to payment"))
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry (MM / YY)").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    follow(page, page.get_by_role("button", name="Pay"))
+    links = page.locator("code").filter(has_text="/gifts/")
+    expect(links).to_have_count(2)
+    link = links.first.inner_text()
+    log_out(page)
+
+    # Someone new to Kindred opens the link, makes an account, and claims it.
+    with live.app.app_context():
+        make_account("hal")
+    visit(page, link)
+    expect(page.get_by_role("link", name="create one")).to_be_visible()
+    log_in(page, live.url, "hal", DEFAULT_PASSWORD)
+    visit(page, link)
+    follow(page, page.get_by_role("button", name="Claim my year of membership"))
+    assert membership_of(live, "hal").kind == "sponsored"
+
+    # The link worked once: opened again, it says so.
+    visit(page, link)
+    expect(page.get_by_text("already been claimed or has expired")).to_be_visible()
+    with live.app.app_context():
+        assert seats.ledger_report().balances

@@ -29,6 +29,16 @@ def complimentary_member(handle: str, days: float):
     return aged(make_member(handle), days)
 
 
+def sponsored_member(handle: str, days: float):
+    """A member of ``days`` on a sponsored seat, granted from the pool when they asked."""
+    from app.seats import services as seats
+
+    account = aged(make_account(handle), days)
+    seats.adjust_pool(1, "a seat for the test")
+    seats.apply_for_seat(account)
+    return account
+
+
 def paying_member(handle: str, days: float):
     """A member of ``days`` with an active paid yearly subscription."""
     account = make_account(handle)

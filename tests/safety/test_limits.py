@@ -8,7 +8,7 @@ from app.groups.models import Post, Thread
 from app.memberships.services import current_membership
 from app.messages.models import Conversation
 from tests.helpers import add_to_group, make_group, make_reply, make_thread
-from tests.safety.support import LIMITS, complimentary_member, paying_member
+from tests.safety.support import LIMITS, complimentary_member, paying_member, sponsored_member
 
 
 @pytest.fixture
@@ -133,17 +133,20 @@ def test_replies_from_others_lift_the_limits_early(client, auth, session):
     assert _new_thread(client, 3).status_code == 303
 
 
-def test_a_complimentary_and_a_paying_account_of_the_same_age_meet_the_same_limits(
+def test_sponsored_complimentary_and_paying_accounts_of_the_same_age_meet_the_same_limits(
     client, auth, session
 ):
     free = complimentary_member("dan", 1)
     paying = paying_member("eve", 1)
+    sponsored = sponsored_member("fay", 1)
     assert current_membership(free).kind == "complimentary"
     assert current_membership(paying).kind == "paid"
+    assert current_membership(sponsored).kind == "sponsored"
     group, thread = _arrange(session, free)
     add_to_group(group, paying)
+    add_to_group(group, sponsored)
     results = {}
-    for handle in ("dan", "eve"):
+    for handle in ("dan", "eve", "fay"):
         auth.login(handle)
         outcomes = []
         tries = [
@@ -164,7 +167,7 @@ def test_a_complimentary_and_a_paying_account_of_the_same_age_meet_the_same_limi
             outcomes.append((response.status_code, refusal))
         results[handle] = outcomes
         auth.logout()
-    assert results["dan"] == results["eve"]
+    assert results["dan"] == results["eve"] == results["fay"]
     refused = [refusal for status, refusal in results["dan"] if status == 400]
     assert len(refused) == 5
     assert all(refusal.startswith("New accounts") for refusal in refused)
