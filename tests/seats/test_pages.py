@@ -268,3 +268,10 @@ def test_the_landing_page_shows_the_price_and_the_open_books(client, session):
     assert "one flat price of $25 a year" in page
     assert "Sponsors have funded 0 seats; 2 are free now and 0 people are waiting" in page
     assert 'href="/transparency"' in page
+
+
+def test_the_about_page_points_to_seats_that_exist(client, session):
+    page = client.get("/about").get_data(as_text=True)
+    for path in ('href="/seats"', 'href="/transparency"', 'href="/sponsor"'):
+        assert path in page
+    assert "not open yet" not in page
