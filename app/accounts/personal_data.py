@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.accounts.models import AccountSession, Passkey, RecoveryCode, TotpSecret
 from app.db import db
-from app.exports.archive import ExportContext, json_document, render_stream, stream_rows
+from app.exports.archive import ExportContext, json_document, render_stream, stream_records
 from app.personal_data import Deletion, Feature, Section, Table, register
 
 
@@ -46,8 +46,7 @@ def _sessions(ctx: ExportContext) -> Iterator[dict]:
         .where(AccountSession.account_id == ctx.account.id)
         .order_by(AccountSession.created_at, AccountSession.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def _sign_in(ctx: ExportContext) -> dict:

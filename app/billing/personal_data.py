@@ -15,7 +15,7 @@ from app.accounts.models import Account
 from app.billing.closing import close_billing
 from app.billing.models import BillingCustomer, Dispute, Invoice, Subscription
 from app.billing.services import customer_for
-from app.exports.archive import ExportContext, json_document, render_stream, stream_rows
+from app.exports.archive import ExportContext, json_document, render_stream, stream_records
 from app.personal_data import Deletion, Feature, Section, Table, register
 
 STRIPE = (
@@ -43,8 +43,7 @@ def _subscriptions(ctx: ExportContext) -> Iterator[dict]:
         .where(Subscription.account_id == ctx.account.id)
         .order_by(Subscription.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def _invoices(ctx: ExportContext) -> Iterator[dict]:
@@ -60,8 +59,7 @@ def _invoices(ctx: ExportContext) -> Iterator[dict]:
         .where(Invoice.account_id == ctx.account.id)
         .order_by(Invoice.paid_at, Invoice.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def _disputes(ctx: ExportContext) -> Iterator[dict]:
@@ -77,8 +75,7 @@ def _disputes(ctx: ExportContext) -> Iterator[dict]:
         .where(Dispute.account_id == ctx.account.id)
         .order_by(Dispute.opened_at, Dispute.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def write_billing(ctx: ExportContext) -> Iterator[str]:

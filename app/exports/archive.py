@@ -154,6 +154,11 @@ def stream_rows(query: Select) -> Iterator[Any]:
     return chain.from_iterable(_batches(query))
 
 
+def stream_records(query: Select) -> Iterator[dict[str, Any]]:
+    """``stream_rows``, each row as a dict of its columns (what a JSON file writes)."""
+    return (dict(row._mapping) for row in stream_rows(query))
+
+
 def _batches(query: Select) -> Iterator[list[Any]]:
     # Core rows, not ORM ones: much cheaper per row, and nothing in the identity map.
     result = db.session.connection().execute(query.execution_options(yield_per=BATCH))

@@ -30,6 +30,7 @@ from app.exports.archive import (
     ExportContext,
     json_document,
     render_stream,
+    stream_records,
     stream_rows,
     time_html,
 )
@@ -581,8 +582,7 @@ def _members(ctx: ExportContext) -> Iterator[dict]:
         .where(GroupMember.group_id == ctx.group.id)
         .order_by(GroupMember.joined_at, GroupMember.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def write_group(ctx: ExportContext) -> Iterator[str]:

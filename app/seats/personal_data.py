@@ -14,7 +14,13 @@ from sqlalchemy import select, update
 
 from app.accounts.models import Account
 from app.db import db, utcnow
-from app.exports.archive import ExportContext, json_document, render_stream, stream_rows
+from app.exports.archive import (
+    ExportContext,
+    json_document,
+    render_stream,
+    stream_records,
+    stream_rows,
+)
 from app.personal_data import Deletion, Feature, Section, Table, register
 from app.seats.models import SeatApplication, SeatGift, SeatGrant, SeatLedgerEntry, Sponsorship
 from app.seats.services import YEAR, lock_pool
@@ -34,8 +40,7 @@ def _applications(ctx: ExportContext) -> Iterator[dict]:
         .where(SeatApplication.account_id == ctx.account.id)
         .order_by(SeatApplication.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def _seats(ctx: ExportContext) -> Iterator[dict]:
@@ -62,8 +67,7 @@ def _sponsorships(ctx: ExportContext) -> Iterator[dict]:
         .where(Sponsorship.account_id == ctx.account.id)
         .order_by(Sponsorship.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def _gifts(ctx: ExportContext) -> Iterator[dict]:
@@ -73,8 +77,7 @@ def _gifts(ctx: ExportContext) -> Iterator[dict]:
         .where(Sponsorship.account_id == ctx.account.id)
         .order_by(SeatGift.id)
     )
-    for row in stream_rows(query):
-        yield dict(row._mapping)
+    yield from stream_records(query)
 
 
 def write_seats(ctx: ExportContext) -> Iterator[str]:
