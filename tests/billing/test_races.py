@@ -20,7 +20,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from app import create_app
 from app.accounts.models import Account
 from app.billing import services as billing
 from app.billing.models import (
@@ -30,13 +29,12 @@ from app.billing.models import (
     StripeEvent,
     Subscription,
 )
-from app.db import Base, db, make_engine
-from app.extensions import limiter
+from app.db import db
 from app.memberships.services import current_membership
-from devstack.stripe_sandbox import SandboxState, serve_in_thread
+from devstack.stripe_sandbox import SandboxState
 from devstack.stripe_sandbox.cards import read_card
 from tests.billing import events as ev
-from tests.conftest import TEST_DATABASE_URL
+from tests.committing import committing_app
 from tests.helpers import DEFAULT_PASSWORD, checkout_session_id, make_account, sandbox_time
 
 HANDLE = "racer"
@@ -51,38 +49,19 @@ class Committing:
     sandbox: SandboxState
 
 
+def _remove_what_it_made() -> None:
+    # Billing rows go with the account (ON DELETE CASCADE), except the invoices and
+    # disputes the law has Kindred keep (they are only unlinked): those go by hand.
+    made_here = select(Account.id).where(Account.handle.like(f"{HANDLE}%"))
+    for kept in (Invoice, Dispute):
+        db.session.execute(delete(kept).where(kept.account_id.in_(made_here)))
+    db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
+
+
 @pytest.fixture
 def committing(engine, tmp_path) -> Iterator[Committing]:
-    if engine.dialect.name == "sqlite":
-        url = f"sqlite:///{tmp_path / 'races.sqlite3'}"
-        file_engine = make_engine(url)
-        Base.metadata.create_all(file_engine)
-        file_engine.dispose()
-    else:
-        url = TEST_DATABASE_URL
-    app = create_app({"DATABASE_URL": url})
-    limiter.reset()
-    sandbox = SandboxState(auto_deliver=False, secret_key=app.config["STRIPE_SECRET_KEY"])
-    server, base_url = serve_in_thread(sandbox)
-    app.config["STRIPE_API_BASE"] = base_url
-    try:
+    with committing_app(engine, tmp_path, _remove_what_it_made) as (app, sandbox):
         yield Committing(app, sandbox)
-    finally:
-        server.shutdown()
-        server.server_close()
-        with app.app_context():
-            event_ids = [event["id"] for event in sandbox.events]
-            db.session.execute(
-                delete(StripeEvent).where(StripeEvent.stripe_event_id.in_(event_ids))
-            )
-            # Billing rows go with the account (ON DELETE CASCADE), except the invoices and
-            # disputes the law has Kindred keep (they are only unlinked): those go by hand.
-            made_here = select(Account.id).where(Account.handle.like(f"{HANDLE}%"))
-            for kept in (Invoice, Dispute):
-                db.session.execute(delete(kept).where(kept.account_id.in_(made_here)))
-            db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
-            db.session.commit()
-        app.extensions["kindred_db"].engine.dispose()
 
 
 def paid_checkout(committing: Committing) -> tuple[int, str, list[dict]]:

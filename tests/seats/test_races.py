@@ -12,17 +12,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from app import create_app
 from app.accounts.models import Account
 from app.billing.models import StripeEvent
-from app.db import Base, db, make_engine
-from app.extensions import limiter
+from app.db import db
 from app.seats import services as seats
 from app.seats.models import SeatApplication, SeatGrant, SeatLedgerEntry, SeatPool, Sponsorship
-from devstack.stripe_sandbox import SandboxState, serve_in_thread
+from devstack.stripe_sandbox import SandboxState
 from devstack.stripe_sandbox.cards import read_card
 from tests.billing import events as ev
-from tests.conftest import TEST_DATABASE_URL
+from tests.committing import committing_app
 from tests.helpers import make_account
 from tests.seats.support import start, sync_catalog
 
@@ -30,35 +28,16 @@ HANDLE = "seatrace"
 THREADS = 6
 
 
+def _remove_what_it_made() -> None:
+    for model in (SeatLedgerEntry, SeatGrant, SeatApplication, Sponsorship, SeatPool):
+        db.session.execute(delete(model))
+    db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
+
+
 @pytest.fixture
 def committing(engine, tmp_path) -> Iterator[tuple[Flask, SandboxState]]:
-    if engine.dialect.name == "sqlite":
-        url = f"sqlite:///{tmp_path / 'seat-races.sqlite3'}"
-        file_engine = make_engine(url)
-        Base.metadata.create_all(file_engine)
-        file_engine.dispose()
-    else:
-        url = TEST_DATABASE_URL
-    app = create_app({"DATABASE_URL": url})
-    limiter.reset()
-    sandbox = SandboxState(auto_deliver=False, secret_key=app.config["STRIPE_SECRET_KEY"])
-    server, base_url = serve_in_thread(sandbox)
-    app.config["STRIPE_API_BASE"] = base_url
-    try:
-        yield app, sandbox
-    finally:
-        server.shutdown()
-        server.server_close()
-        with app.app_context():
-            event_ids = [event["id"] for event in sandbox.events]
-            db.session.execute(
-                delete(StripeEvent).where(StripeEvent.stripe_event_id.in_(event_ids))
-            )
-            for model in (SeatLedgerEntry, SeatGrant, SeatApplication, Sponsorship, SeatPool):
-                db.session.execute(delete(model))
-            db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
-            db.session.commit()
-        app.extensions["kindred_db"].engine.dispose()
+    with committing_app(engine, tmp_path, _remove_what_it_made) as made:
+        yield made
 
 
 def test_applicants_racing_for_the_last_seat_get_it_once(committing):
