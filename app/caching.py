@@ -12,11 +12,15 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
+
+from app.db import utcnow
+from app.times import relative
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +66,7 @@ def not_modified(*shown: Any) -> Response | None:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(current_app.extensions["kindred_code_version"].encode())
     digest.update(request.full_path.encode())
-    for part in _parts(shown):
+    for part in _parts(shown, utcnow()):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     etag = digest.hexdigest()
@@ -72,13 +76,15 @@ def not_modified(*shown: Any) -> Response | None:
     return None
 
 
-def _parts(value: Any, depth: int = 0) -> Iterator[str]:
+def _parts(value: Any, now: datetime, depth: int = 0) -> Iterator[str]:
     """The loaded values of ``value``: for a model row its loaded columns and, one level
-    down, the rows it refers to that were loaded with it (a post's author)."""
+    down, the rows it refers to that were loaded with it (a post's author). A moment is
+    shown as words relative to ``now`` ("3 hours ago"), so those words are part of it too:
+    the ETag changes when the page's words would."""
     if isinstance(value, list | tuple):
         yield f"[{len(value)}"
         for item in value:
-            yield from _parts(item, depth)
+            yield from _parts(item, now, depth)
         return
     keys = _shown_keys(type(value))
     if keys is None:
@@ -86,11 +92,13 @@ def _parts(value: Any, depth: int = 0) -> Iterator[str]:
         return
     columns, relationships = keys
     loaded = value.__dict__  # what was loaded (the instance state's dict), without inspect()
-    yield repr([loaded.get(key) for key in columns])
+    values = [loaded.get(key) for key in columns]
+    yield repr(values)
+    yield repr([relative(moment, now) for moment in values if isinstance(moment, datetime)])
     if depth == 0:
         for key in relationships:
             if key in loaded:
-                yield from _parts(loaded[key], 1)
+                yield from _parts(loaded[key], now, 1)
 
 
 _KEYS: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}

@@ -228,6 +228,22 @@ def _etag(client, path):
     return response.headers["ETag"]
 
 
+def test_the_etag_changes_when_the_words_for_a_time_would(csrf_app, world, monkeypatch):
+    """A page says "just now", later "yesterday": a cached copy must not keep the old words."""
+    from datetime import timedelta
+
+    from app import caching
+    from app.db import utcnow
+
+    client = csrf_app.test_client()
+    path = f"/groups/gardens/threads/{world['thread_id']}"
+    first = _etag(client, path)
+    assert _etag(client, path) == first  # the same words: the same ETag
+    later = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(caching, "utcnow", lambda: later)
+    assert client.get(path, headers={"If-None-Match": first}).status_code == 200
+
+
 def test_a_changed_thread_changes_its_etag(csrf_app, world):
     client = csrf_app.test_client()
     path = f"/groups/gardens/threads/{world['thread_id']}"
