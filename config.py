@@ -53,6 +53,9 @@ class Config:
     # Signed-out views of public pages may be kept this many seconds by shared caches (a
     # proxy's cache, a CDN), and are answered with 304 when their ETag still matches.
     PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 60)
+    # Each app process keeps the rendered bodies of those views, by ETag, up to this many
+    # bytes (0: none): a page whose rows are unchanged is sent again without rendering.
+    PAGE_CACHE_BYTES = _env_int("PAGE_CACHE_BYTES", 16 * 1024 * 1024)
     INSTANCE_DIR = str(INSTANCE_DIR)
 
     # One cookie: the session. "Remember me" makes it persistent instead of

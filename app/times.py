@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -99,6 +99,12 @@ def exact(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
     return f"{local.day} {local:%B %Y, %H:%M} {zone if is_zone(zone) else DEFAULT_ZONE}"
 
 
+def page_now() -> datetime:
+    """The moment this page's times are said relative to: one for the whole page, the
+    one its ETag counted the words from (``app.caching``), else now."""
+    return (g.get("kindred_now") if has_app_context() else None) or utcnow()
+
+
 def when(moment: datetime | None, now: datetime | None = None) -> Markup:
     """The ``when`` filter: ``<time datetime="…" title="exact">relative</time>``."""
     if moment is None:
@@ -109,7 +115,7 @@ def when(moment: datetime | None, now: datetime | None = None) -> Markup:
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         escape(moment.astimezone(UTC).isoformat()),
         exact(moment, zone),
-        relative(moment, now or utcnow(), zone),
+        relative(moment, now or page_now(), zone),
     )
 
 

@@ -10,9 +10,11 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import create_engine, event, select
 from werkzeug.routing import IntegerConverter
 
+from app import caching
 from app.accounts.models import Account
 from app.db import db, has_writes, ping_idle_connections
 from app.groups import moderation, services
@@ -222,6 +224,72 @@ def test_a_304_is_answered_without_rendering(csrf_app, world, monkeypatch):
     assert rendered == []
 
 
+def test_an_unchanged_public_page_is_sent_again_without_rendering(csrf_app, world):
+    client = csrf_app.test_client()
+    rendered = []
+
+    def record(_app, template, context):
+        rendered.append(template.name)
+
+    paths = [path.format(thread=world["thread_id"]) for path in PUBLIC_PAGES]
+    first = {path: client.get(path) for path in paths}
+    with template_rendered.connected_to(record, csrf_app):
+        for path in paths:
+            again = client.get(path)
+            assert again.status_code == 200, path
+            assert again.get_data() == first[path].get_data(), path
+            for header in ("ETag", "Cache-Control", "Content-Type", "Content-Security-Policy"):
+                assert again.headers[header] == first[path].headers[header], (path, header)
+            assert "Set-Cookie" not in again.headers, path
+        assert rendered == []
+        path = f"/groups/gardens/threads/{world['thread_id']}"
+        with csrf_app.app_context():
+            group = db.session.scalar(select(Group).where(Group.slug == "gardens"))
+            cai = db.session.scalar(select(Account).where(Account.handle == "cai"))
+            services.reply(access_to(group, cai), db.session.get(Thread, world["thread_id"]), "New!")
+            db.session.commit()
+        changed = client.get(path)
+    assert rendered == ["groups/thread.html"], "a changed thread is rendered anew"
+    assert "New!" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != first[path].headers["ETag"]
+
+
+def test_a_kept_page_is_never_sent_to_someone_signed_in(csrf_app, world):
+    path = f"/groups/gardens/threads/{world['thread_id']}"
+    kept = csrf_app.extensions["kindred_page_cache"]
+    csrf_app.test_client().get(path)
+    assert len(kept) == 1
+    member = _sign_in(csrf_app, "cai")
+    page = member.get(path).get_data(as_text=True)
+    assert "Post reply" in page and 'name="csrf_token"' in page
+    assert "Log in</a> to reply" not in page
+    assert len(kept) == 1, "a signed-in page is not kept"
+
+
+def test_with_no_budget_no_page_is_kept(csrf_app, world, monkeypatch):
+    monkeypatch.setitem(csrf_app.extensions, "kindred_page_cache", caching.PageCache(0))
+    client = csrf_app.test_client()
+    client.get("/groups/gardens")
+    client.get("/groups/gardens")
+    assert len(csrf_app.extensions["kindred_page_cache"]) == 0
+
+
+def test_the_page_cache_drops_the_least_recently_sent_past_its_budget():
+    kept = caching.PageCache(400)
+    kept.put("a", b"x" * 100, "text/html")
+    kept.put("b", b"x" * 100, "text/html")
+    kept.put("c", b"x" * 100, "text/html")
+    assert kept.get("a") is not None  # sent again: now the most recent
+    kept.put("d", b"x" * 100, "text/html")
+    kept.put("e", b"x" * 100, "text/html")
+    assert kept.get("b") is None, "the least recently sent went first"
+    assert [kept.get(key) is not None for key in "acde"] == [True, True, True, True]
+    assert kept.size == 400
+    kept.put("huge", b"x" * 101, "text/html")
+    assert kept.get("huge") is None, "no page larger than a quarter of the budget"
+    assert len(kept) == 4
+
+
 def _etag(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -241,7 +309,11 @@ def test_the_etag_changes_when_the_words_for_a_time_would(csrf_app, world, monke
     assert _etag(client, path) == first  # the same words: the same ETag
     later = utcnow() + timedelta(days=2)
     monkeypatch.setattr(caching, "utcnow", lambda: later)
-    assert client.get(path, headers={"If-None-Match": first}).status_code == 200
+    page = client.get(path, headers={"If-None-Match": first})
+    assert page.status_code == 200
+    # The page says its times relative to the moment its ETag counted from.
+    assert "2 days ago</time>" in page.get_data(as_text=True)
+    assert "just now" not in page.get_data(as_text=True)
 
 
 def test_a_changed_thread_changes_its_etag(csrf_app, world):
@@ -402,9 +474,9 @@ def test_signed_out_pages_run_a_fixed_small_number_of_queries(csrf_app, engine, 
         db.session.commit()
         long_id = long.id
     client = csrf_app.test_client()
-    # The group, the thread, its posts with their authors.
-    assert _selects(engine, client, f"/groups/gardens/threads/{world['thread_id']}") == 3
-    assert _selects(engine, client, f"/groups/gardens/threads/{long_id}") == 3
+    # The group with the thread, then its posts with their authors.
+    assert _selects(engine, client, f"/groups/gardens/threads/{world['thread_id']}") == 2
+    assert _selects(engine, client, f"/groups/gardens/threads/{long_id}") == 2
     # The group, its threads with their authors.
     assert _selects(engine, client, "/groups/gardens") == 2
     assert _selects(engine, client, "/groups/gardens/unanswered") == 2

@@ -37,6 +37,8 @@ class Access:
     group: Group
     account: Account | None
     member: GroupMember | None
+    # The thread read with the group (``get_group_or_404(thread_id=...)``), if any.
+    thread: Thread | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -195,12 +197,22 @@ def access_to(group: Group, account: Account | None) -> Access:
     return Access(group, account, membership_in(group, account))
 
 
-def get_group_or_404(slug: str, viewer: Account | None) -> Access:
-    """The viewer's access to the group at ``slug``; 404 if there is none or it is hidden."""
-    group = db.session.scalar(select(Group).where(Group.slug == slug.lower()))
+def get_group_or_404(slug: str, viewer: Account | None, thread_id: int | None = None) -> Access:
+    """The viewer's access to the group at ``slug``; 404 if there is none or it is hidden.
+    With ``thread_id``, that thread of the group is read in the same query, so a later
+    ``session.get(Thread, thread_id)`` finds it without one."""
+    query = select(Group).where(Group.slug == slug.lower())
+    if thread_id is None:
+        group = db.session.scalar(query)
+    else:
+        on = (Thread.group_id == Group.id) & (Thread.id == thread_id)
+        row = db.session.execute(query.add_columns(Thread).outerjoin(Thread, on)).first()
+        group, thread = row if row else (None, None)
     if group is None:
         abort(404)
     access = access_to(group, viewer)
+    if thread_id is not None:
+        access.thread = thread
     if not access.can_see:
         abort(404)
     return access

@@ -18,9 +18,10 @@ def _viewer() -> Account | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _load(slug: str, need: str = "read") -> Access:
-    """The viewer's access to a group, or the right refusal: log in, 404 or 403."""
-    access = get_group_or_404(slug, _viewer())
+def _load(slug: str, need: str = "read", thread_id: int | None = None) -> Access:
+    """The viewer's access to a group, or the right refusal: log in, 404 or 403. With
+    ``thread_id``, that thread is read with the group (``_thread`` then needs no query)."""
+    access = get_group_or_404(slug, _viewer(), thread_id)
     if not access.can_read:
         if access.account is None:
             abort(current_app.login_manager.unauthorized())
@@ -359,7 +360,7 @@ def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, s
 
 @bp.get("/<slug>/threads/<int:thread_id>")
 def show_thread(slug: str, thread_id: int):
-    access = _load(slug)
+    access = _load(slug, thread_id=thread_id)
     thread = _thread(access, thread_id)
     quote = id_arg("quote")  # an id out of range is not found, whoever asks
     if not access.can_post:

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import Account, public_columns
 from app.accounts.services import get_account_by_handle
@@ -613,7 +613,8 @@ def refresh_thread(thread: Thread) -> None:
 
 def get_thread_or_404(access: Access, thread_id: int) -> Thread | None:
     """The group's thread ``thread_id`` if the viewer may open it (None: a 404)."""
-    thread = db.session.get(Thread, thread_id)
+    preloaded = access.thread is not None and access.thread.id == thread_id
+    thread = access.thread if preloaded else db.session.get(Thread, thread_id)
     if thread is None or thread.group_id != access.group.id or not access.can_read_thread(thread):
         return None
     return thread
@@ -704,7 +705,12 @@ def posts_page(thread: Thread, cursor: str | None, access: Access | None = None)
     """A thread's posts in the order they were written, first post first: those its page
     shows ``access``'s viewer (``on_thread_page``; without one, none held for a moderator)."""
     shown = on_thread_page(access) if access is not None else Post.held_at.is_(None)
-    query = select(Post).options(with_author(Post.author)).where(Post.thread_id == thread.id, shown)
+    # Not the Markdown source: the page shows the HTML made of it (quoting reads it anew).
+    query = (
+        select(Post)
+        .options(with_author(Post.author), defer(Post.body))
+        .where(Post.thread_id == thread.id, shown)
+    )
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key((Post.created_at, Post.id), values, False))
