@@ -246,7 +246,8 @@ def test_an_unchanged_public_page_is_sent_again_without_rendering(csrf_app, worl
         with csrf_app.app_context():
             group = db.session.scalar(select(Group).where(Group.slug == "gardens"))
             cai = db.session.scalar(select(Account).where(Account.handle == "cai"))
-            services.reply(access_to(group, cai), db.session.get(Thread, world["thread_id"]), "New!")
+            thread = db.session.get(Thread, world["thread_id"])
+            services.reply(access_to(group, cai), thread, "New!")
             db.session.commit()
         changed = client.get(path)
     assert rendered == ["groups/thread.html"], "a changed thread is rendered anew"
