@@ -39,6 +39,7 @@ PUBLIC_PAGES = [
     "/groups/gardens",
     "/groups/gardens/unanswered",
     "/groups/gardens/threads/{thread}",
+    "/groups/gardens/log",
     "/about",
     "/privacy",
 ]
@@ -358,6 +359,41 @@ def test_a_changed_thread_changes_its_etag(csrf_app, world):
     for change in (reply, edit, hide, rename, lock):
         changed(change)
     assert _etag(client, group_path) not in seen_group, "the group's list shows the thread"
+
+
+def test_the_moderation_log_changes_its_etag_with_the_words_it_shows(csrf_app, world):
+    client = csrf_app.test_client()
+    path = "/groups/gardens/log"
+    seen = {_etag(client, path)}
+
+    def changed(change, words):
+        with csrf_app.app_context():
+            group = db.session.scalar(select(Group).where(Group.slug == "gardens"))
+            thread = db.session.get(Thread, world["thread_id"])
+            bea = db.session.scalar(select(Account).where(Account.handle == "bea"))
+            change(group, thread, bea)
+            db.session.commit()
+        page = client.get(path)
+        assert page.headers["ETag"] not in seen
+        seen.add(page.headers["ETag"])
+        assert words in page.get_data(as_text=True)
+
+    def hide(group, _thread, bea):
+        moderation.hide_post(access_to(group, bea), db.session.get(Post, world["post_id"]), "Oops")
+
+    def retitle(_group, thread, _bea):  # the entry names the post's thread by its title
+        thread.title = "A better title"
+
+    def rehandle(_group, _thread, _bea):  # read through the entry's post: two steps away
+        db.session.get(Post, world["post_id"]).author.handle = "cai2"
+
+    def name_moderators(group, _thread, _bea):
+        group.log_names_moderators = True
+
+    changed(hide, "Oops")
+    changed(retitle, "in “A better title”")
+    changed(rehandle, "by @cai2")
+    changed(name_moderators, "@bea")
 
 
 def test_signed_in_pages_are_never_kept_by_shared_caches(csrf_app, world):

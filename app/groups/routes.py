@@ -515,6 +515,11 @@ def moderation_log(slug: str):
     page = log.log_page(access.group, request.args.get("before"))
     # Site admins and the group's own moderators always see who acted.
     names = access.group.log_names_moderators or access.can_moderate
+    # Who and what an entry names are read through its references' references (a post's
+    # author, its thread's title): the words themselves go into the ETag.
+    words = [(entry.public_actor(access.group.name, names), entry.target) for entry in page.items]
+    if unchanged := not_modified(access.group, page.items, words, page.next_cursor):
+        return unchanged
     return render_template("groups/log.html", access=access, page=page, names_moderators=names)
 
 
