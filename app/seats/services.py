@@ -469,7 +469,8 @@ def refund_payment(payment_intent_id: str | None, amount_refunded: int) -> SeatL
         shortfall = wanted - already - _balance_of(sponsorship.id)
         for gift in _open_gifts(sponsorship.id)[: max(0, shortfall)]:
             _return_gift(gift, utcnow())
-    removable = min(wanted - already, _balance_of(sponsorship.id))
+    # Never more than the pool holds: an operator's adjustment may have taken some already.
+    removable = min(wanted - already, _balance_of(sponsorship.id), available_seats())
     if removable <= 0:
         return None
     entry = SeatLedgerEntry(
