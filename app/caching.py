@@ -108,7 +108,7 @@ def not_modified(*shown: Any) -> Response | None:
     digest.update(current_app.extensions["kindred_code_version"].encode())
     digest.update(request.full_path.encode())
     g.kindred_now = now = utcnow()  # the page's times are said relative to this one too
-    digest.update(repr(_shown(shown, now)).encode("utf-8", "surrogatepass"))
+    digest.update(repr(_shown(list(shown), now)).encode("utf-8", "surrogatepass"))
     etag = digest.hexdigest()
     g.kindred_public_etag = etag
     if request.if_none_match.contains_weak(etag):
@@ -123,11 +123,14 @@ def not_modified(*shown: Any) -> Response | None:
 
 def _shown(value: Any, now: datetime, depth: int = 0) -> Any:
     """The loaded values of ``value``: for a model row its loaded columns and, one level
-    down, the rows it refers to that were loaded with it (a post's author). A moment is
+    down, the rows it refers to that were loaded with it (a post's author); a tuple is a
+    plain row, of values as they are. A list holds any of these. A moment is
     shown as words relative to ``now`` ("3 hours ago"), so those words are part of it too:
     the ETag changes when the page's words would."""
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return [_shown(item, now, depth) for item in value]
+    if isinstance(value, tuple):  # a plain row
+        return [(v, relative(v, now)) if isinstance(v, datetime) else v for v in value]
     keys = _shown_keys(type(value))
     if keys is None:
         return value

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.accounts.models import Account
-from app.caching import not_modified
+from app.caching import not_modified, shared_cacheable
 from app.forms import refuse
 from app.groups import appeals, bp, forms, log, moderation, rules, services
 from app.groups.models import Post, Thread
@@ -336,11 +336,14 @@ def _tell_if_held(access: Access, held_at) -> None:
 
 
 def _thread_page(access: Access, thread: Thread, form: forms.ReplyForm | None, status: int = 200):
-    page = services.posts_page(thread, request.args.get("after"), access)
-    if status == 200 and (
-        unchanged := not_modified(access.group, thread, page.items, page.next_cursor)
-    ):
-        return unchanged
+    cursor = request.args.get("after")
+    # For a reader a shared cache may serve, the ETag is made of plain rows: the posts
+    # themselves are loaded only when the page has to be rendered.
+    if status == 200 and shared_cacheable():
+        shown = services.posts_page_shown(thread, cursor, access)
+        if unchanged := not_modified(access.group, thread, shown):
+            return unchanged
+    page = services.posts_page(thread, cursor, access)
     # Where the reader left off, found before this page moves their place forward.
     position = reading.position_for(access.account, thread)
     unread = reading.unread_from(position, thread) if reading.has_unread(position, thread) else None
