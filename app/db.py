@@ -3,6 +3,10 @@
 Services flush; the request (or CLI command, or webhook) commits once at one
 place, and anything that goes wrong rolls back (see ``app.__init__``). A request that
 wrote nothing does not commit: its transaction ends when the session closes.
+
+On PostgreSQL a signed-out GET, which only ever reads, runs without a transaction at all
+(``reading_session``): each SELECT stands alone, so there is no BEGIN and no ROLLBACK to
+wait for, and any statement that would write is refused before it reaches the database.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import session as cookie_session
 from sqlalchemy import CheckConstraint, DateTime, Engine, MetaData, create_engine, event, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -199,10 +204,15 @@ class Database:
 
     @property
     def session(self) -> Session:
-        """The session of the current app context, created on first use."""
+        """The session of the current app context, created on first use: the reading
+        session for a signed-out GET where there is one, else the ordinary one."""
         session = g.get("_kindred_session")
         if session is None:
-            session = current_app.extensions["kindred_db"].sessionmaker()
+            databases = current_app.extensions["kindred_db"]
+            if databases.reader is not None and _reads_only():
+                session = databases.reader()
+            else:
+                session = databases.sessionmaker()
             g._kindred_session = session
         return session
 
@@ -215,6 +225,8 @@ class Database:
         app.extensions["kindred_db"].sessionmaker.configure(
             bind=connection, join_transaction_mode="create_savepoint"
         )
+        # Reads outside that transaction would not see what the test made.
+        app.extensions["kindred_db"].reader = None
 
     def discard(self) -> None:
         """Roll back the current unit of work, if one began, whatever state it is in.
@@ -292,11 +304,46 @@ def _track_writes(factory: sessionmaker) -> None:
             state.session.info[_WROTE] = True
 
 
+class ReadOnlyRequest(SQLAlchemyError):
+    """A statement that would write, run by a request that may only read."""
+
+
+def _reads_only() -> bool:
+    """Whether this request only reads: a GET or HEAD by someone signed out. (Every such
+    page is crawled by the tests, which fail on any write one tries.)"""
+    return (
+        has_request_context()
+        and request.method in {"GET", "HEAD"}
+        and "_user_id" not in cookie_session
+    )
+
+
+_READS = re.compile(r"\s*(SELECT|WITH|SHOW|EXPLAIN)\b", re.IGNORECASE)
+
+
+def _refuse_writes(conn: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+    if conn.get_execution_options().get("kindred_reads_only") and not _READS.match(statement):
+        raise ReadOnlyRequest(
+            f"a signed-out GET may only read, and tried: {statement[:80]}", None, None
+        )
+
+
+def reading_session(engine: Engine) -> sessionmaker | None:
+    """Sessions whose every statement stands alone (autocommit) and may only read, for
+    requests that only read; None on SQLite, where a transaction costs no round trip."""
+    if engine.dialect.name == "sqlite":
+        return None
+    event.listen(engine, "before_cursor_execute", _refuse_writes)
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT", kindred_reads_only=True)
+    return sessionmaker(bind=reads, expire_on_commit=False)
+
+
 class _AppDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
         _track_writes(self.sessionmaker)
+        self.reader = reading_session(engine)
 
 
 db = Database()

@@ -30,15 +30,21 @@ def is_zone(name: str | None) -> bool:
     return bool(name) and name in zone_names()
 
 
+@cache
 def _zone(name: str | None) -> ZoneInfo:
     return ZoneInfo(name if is_zone(name) else DEFAULT_ZONE)
 
 
 def viewer_zone() -> str:
-    """The signed-in reader's time zone name, else UTC."""
-    if current_user and current_user.is_authenticated:
-        return current_user.time_zone or DEFAULT_ZONE
-    return DEFAULT_ZONE
+    """The signed-in reader's time zone name, else UTC (read once per request: a page
+    says many times)."""
+    zone = g.get("kindred_zone") if has_app_context() else None
+    if zone is None:
+        user = current_user
+        zone = (user.time_zone or DEFAULT_ZONE) if user and user.is_authenticated else DEFAULT_ZONE
+        if has_app_context():
+            g.kindred_zone = zone
+    return zone
 
 
 def _plural(number: int, unit: str) -> str:

@@ -1,7 +1,7 @@
 """Kindred's read pages against the floor, at a small and a large size, and a write test.
 
     .venv/bin/python -m bench.floor [--small 10000] [--large 1000000] [--rounds 3]
-        [--seconds 4] [--connections 8] [--sqlite]
+        [--seconds 4] [--connections 8] [--sqlite] [--fronts]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 For each size it builds a throwaway database (PostgreSQL: ``kindred_bench_floor_test_<pid>``,
@@ -17,6 +17,10 @@ drives both with wrk in interleaved rounds (floor, Kindred, floor, ...) on the t
 page, the group page, the directory and the signed-in thread page (against the floor's
 thread page). It prints req/s, p50 and p99 per page, the ratio Kindred/floor, and at the
 end the ratio large/small for each page.
+
+With ``--fronts`` (and nginx installed), the thread page is also measured through nginx
+to one Kindred app server, to two (on this same machine and database), and through the
+README's ``proxy_cache`` in front.
 
 Last, the write test: ``--writers`` members post replies to one thread as fast as they
 can for ``--seconds`` x 3, through Kindred's own form (CSRF token and all); it prints
@@ -412,6 +416,84 @@ def measure_writes(url: str, options, workdir: Path) -> None:
         print("   errors seen:", sorted(set(errors))[:5])
 
 
+NGINX = """worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    proxy_cache_path {dir}/cache keys_zone=kindred:10m;
+    upstream one {{ server 127.0.0.1:{first}; keepalive 8; }}
+    upstream two {{ server 127.0.0.1:{first}; server 127.0.0.1:{second}; keepalive 8; }}
+    server {{  # the README's cache: bypassed by any cookie, revalidated with the ETag
+        listen 127.0.0.1:{cached};
+        location / {{
+            proxy_pass http://one; proxy_http_version 1.1; proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_cache kindred; proxy_cache_revalidate on;
+            proxy_cache_bypass $http_cookie; proxy_no_cache $http_cookie;
+        }}
+    }}
+    server {{ listen 127.0.0.1:{single}; location / {{ proxy_pass http://one;
+        proxy_http_version 1.1; proxy_set_header Connection "";
+        proxy_set_header Host $http_host; }} }}
+    server {{ listen 127.0.0.1:{double}; location / {{ proxy_pass http://two;
+        proxy_http_version 1.1; proxy_set_header Connection "";
+        proxy_set_header Host $http_host; }} }}
+}}
+"""
+
+
+def measure_fronts(url: str, options, workdir: Path) -> None:
+    """The thread page through nginx: to one app server, to two (on this one machine and
+    database), and through the README's cache in front."""
+    env = environment(url, workdir)
+    path = "/groups/bench/threads/1"
+    with (
+        serve("kindred-1", "wsgi:app", env, workdir) as first,
+        serve("kindred-2", "wsgi:app", env, workdir) as second,
+    ):
+        ports = {name: free_port() for name in ("cached", "single", "double")}
+        os.chmod(workdir, 0o755)  # noqa: S103  (started as root, nginx's workers are nobody)
+        conf = workdir / "nginx.conf"
+        conf.write_text(
+            NGINX.format(
+                dir=workdir, first=first.rsplit(":", 1)[1], second=second.rsplit(":", 1)[1], **ports
+            )
+        )
+        command = ["nginx", "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"]
+        nginx = subprocess.Popen(command)
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{ports['single']}{path}").read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            rows = [
+                ("app server, direct", first + path),
+                ("nginx, 1 app server", f"http://127.0.0.1:{ports['single']}{path}"),
+                ("nginx, 2 app servers", f"http://127.0.0.1:{ports['double']}{path}"),
+                ("nginx cache in front", f"http://127.0.0.1:{ports['cached']}{path}"),
+            ]
+            for _name, target in rows:  # warm up
+                wrk(target, 1, options.connections)
+            results: dict[str, list[dict]] = {name: [] for name, _ in rows}
+            for _round in range(options.rounds):
+                for name, target in rows:
+                    results[name].append(wrk(target, options.seconds, options.connections))
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=20)
+    print("\nthread page, signed out, in front of Kindred (2 sync workers per app server):")
+    print(f"{'':<24}{'req/s':>10}{'p50':>8}{'p99':>8}")
+    for name, runs in results.items():
+        row = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        print(f"{name:<24}{row['rate']:>10.0f}{row['p50']:>8.1f}{row['p99']:>8.1f}")
+
+
 # The statements Kindred's pages run (as SQLAlchemy writes them), first and deep pages.
 PLANS = {
     "thread page": "SELECT posts.id FROM posts WHERE posts.thread_id = 1"
@@ -463,6 +545,11 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=WRITERS)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument(
+        "--fronts",
+        action="store_true",
+        help="also nginx in front: one app server, two, and the cache (needs nginx)",
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -472,6 +559,8 @@ def main() -> None:
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/floor.py needs wrk (apt-get install wrk)")
+    if options.fronts and not shutil.which("nginx"):
+        sys.exit("--fronts needs nginx (apt-get install nginx-light)")
     engine = "SQLite" if options.sqlite else "PostgreSQL"
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {engine}, gunicorn "
@@ -490,6 +579,8 @@ def main() -> None:
             summaries[label] = measure_reads(url, options, Path(workdir))
             if label == "small":
                 measure_writes(url, options, Path(workdir))
+                if options.fronts:
+                    measure_fronts(url, options, Path(workdir))
     print("\nlarge/small (Kindred req/s):")
     for name in summaries["small"]:
         ratio = summaries["large"][name]["rate"] / summaries["small"][name]["rate"]

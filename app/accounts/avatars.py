@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import url_for
+from flask import g, url_for
 from markupsafe import escape
 
 from app.accounts.models import Account
@@ -61,5 +61,10 @@ def svg(shade: int, letters: str) -> str:
 
 
 def avatar_url(account: Account) -> str:
-    """Where the account's avatar is drawn (a template global)."""
-    return url_for("accounts.avatar", shade=shade_of(account), letters=initials(account.name))
+    """Where the account's avatar is drawn (a template global), built once per request for
+    each avatar a page shows (a thread names its few authors many times)."""
+    built = g.setdefault("kindred_avatars", {})
+    key = (shade_of(account), initials(account.name))
+    if key not in built:
+        built[key] = url_for("accounts.avatar", shade=key[0], letters=key[1])
+    return built[key]

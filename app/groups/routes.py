@@ -106,9 +106,12 @@ def show_group(slug: str):
     access = _load(slug, need="see")
     if not access.can_read:
         return render_template("groups/invitation.html", access=access)
-    page = services.threads_page(access, request.args.get("before"))
-    if unchanged := not_modified(access.group, page.items, page.next_cursor):
-        return unchanged
+    cursor = request.args.get("before")
+    if shared_cacheable():  # the ETag from plain rows, as the thread page's
+        shown = services.threads_page_shown(access, cursor)
+        if unchanged := not_modified(access.group, shown):
+            return unchanged
+    page = services.threads_page(access, cursor)
     unanswered = services.unanswered_count(access) if access.can_moderate else None
     held = moderation.held_count(access) if access.can_moderate else None
     # Forms (and the CSRF token, and so a cookie) only for those who can send them.

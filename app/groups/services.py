@@ -636,16 +636,17 @@ def with_author(relationship):
     return joinedload(relationship).load_only(*public_columns())
 
 
-def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
+def _listed(query, cursor: str | None, columns, descending: bool):
     values = decode_cursor(cursor, (datetime, int))
     if values is not None:
         query = query.where(after_key(columns, values, descending))
     ordering = [column.desc() if descending else column.asc() for column in columns]
-    rows = list(
-        db.session.scalars(
-            query.options(with_author(Thread.author)).order_by(*ordering).limit(PAGE_SIZE + 1)
-        )
-    )
+    return query.order_by(*ordering).limit(PAGE_SIZE + 1)
+
+
+def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[Thread]:
+    query = _listed(query.options(with_author(Thread.author)), cursor, columns, descending)
+    rows = list(db.session.scalars(query))
     first, second = (column.key for column in columns)
     return page_of(rows, lambda thread: (getattr(thread, first), getattr(thread, second)))
 
@@ -658,6 +659,18 @@ def threads_page(access: Access, cursor: str | None) -> Page[Thread]:
         (Thread.last_activity_at, Thread.id),
         descending=True,
     )
+
+
+def threads_page_shown(access: Access, cursor: str | None) -> list:
+    """What ``threads_page`` shows of each thread and its author, as plain rows (for an
+    ETag, as ``posts_page_shown``)."""
+    query = (
+        select(*Thread.__table__.c, *public_columns())
+        .outerjoin(Account, Account.id == Thread.author_id)
+        .where(Thread.group_id == access.group.id, readable_threads(access.account))
+    )
+    query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def unanswered_page(access: Access, cursor: str | None) -> Page[Thread]:

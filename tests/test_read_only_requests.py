@@ -1,0 +1,124 @@
+"""A signed-out GET only reads: on PostgreSQL it runs without a transaction (no BEGIN, no
+ROLLBACK), and a statement that would write is refused before it reaches the database.
+
+These run on an app whose requests use connections of their own (``tests/committing``), as
+in production: the suite's other apps run inside each test's transaction, which a
+transactionless read could not see into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import session as cookie_session
+from sqlalchemy import delete, event, select, update
+
+from app.accounts.models import Account
+from app.db import ReadOnlyRequest, _reads_only, db
+from app.groups import services
+from app.groups.models import Group
+from app.groups.permissions import access_to
+from tests.committing import committing_app
+from tests.helpers import DEFAULT_PASSWORD, make_group, make_member, make_thread
+from tests.test_reading import _get, _get_rules, _url
+
+HANDLE = "rdonly"
+SLUG = "read-only-room"
+
+
+def _remove_what_it_made() -> None:
+    db.session.execute(delete(Group).where(Group.slug == SLUG))
+    db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
+
+
+@pytest.fixture
+def committed(engine, tmp_path) -> Iterator[tuple]:
+    with committing_app(engine, tmp_path, _remove_what_it_made) as (app, _sandbox):
+        with app.app_context():
+            host = make_member(f"{HANDLE}host")
+            group = make_group(host, SLUG)
+            thread = make_thread(group, host)
+            reply = services.reply(access_to(group, host), thread, "A reply worth keeping")
+            db.session.commit()
+            values = {
+                "slug": SLUG,
+                "thread_id": thread.id,
+                "post_id": reply.id,
+                "handle": host.handle,
+            }
+        yield app, values
+
+
+@contextmanager
+def isolation_levels(app) -> Iterator[list[str]]:
+    """The isolation level each statement on the app's engine ran under."""
+    levels: list[str] = []
+    engine = app.extensions["kindred_db"].engine
+
+    def record(conn, _cursor, _statement, *_args):
+        levels.append(conn.get_execution_options().get("isolation_level", "a transaction"))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield levels
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_only_a_signed_out_get_or_head_counts_as_reading_only(committed):
+    app, _values = committed
+    for method, expected in (("GET", True), ("HEAD", True), ("POST", False), ("PUT", False)):
+        with app.test_request_context("/groups", method=method):
+            assert _reads_only() is expected, method
+    with app.test_request_context("/groups", method="GET"):
+        cookie_session["_user_id"] = "a session token"
+        assert _reads_only() is False, "someone signed in may write (a read position)"
+
+
+def test_a_signed_out_read_runs_without_a_transaction_on_postgresql(committed):
+    app, values = committed
+    path = f"/groups/{SLUG}/threads/{values['thread_id']}"
+    on_postgresql = app.extensions["kindred_db"].engine.dialect.name == "postgresql"
+    with isolation_levels(app) as levels:
+        page = app.test_client().get(path)
+    assert page.status_code == 200
+    assert "A reply worth keeping" in page.get_data(as_text=True)
+    assert levels, "the page reads the database"
+    # SQLite's transactions cost no round trip, so it keeps them.
+    assert set(levels) == ({"AUTOCOMMIT"} if on_postgresql else {"a transaction"})
+
+    member = app.test_client()
+    signed_in = member.post(
+        "/login", data={"identifier": values["handle"], "password": DEFAULT_PASSWORD}
+    )
+    assert signed_in.status_code == 303
+    with isolation_levels(app) as levels:
+        assert member.get(path).status_code == 200
+    assert levels and set(levels) == {"a transaction"}, "a signed-in page reads in one"
+
+
+def test_a_signed_out_get_that_tried_to_write_would_be_refused(committed):
+    app, _values = committed
+    with app.test_request_context("/groups", method="GET"):
+        if db.engine.dialect.name == "sqlite":
+            # No reading session there: a signed-out GET has an ordinary transaction,
+            # which the read-only pages never commit (tests/test_reading.py).
+            assert app.extensions["kindred_db"].reader is None
+            return
+        with pytest.raises(ReadOnlyRequest):
+            db.session.execute(update(Group).where(Group.slug == SLUG).values(name="Changed"))
+    with app.app_context():
+        assert db.session.scalar(select(Group.name).where(Group.slug == SLUG)) != "Changed"
+
+
+def test_every_signed_out_page_answers_on_the_reading_session(committed):
+    app, values = committed
+    answered = {}
+    for rule in _get_rules(app):
+        response = _get(app.test_client(), _url(rule, values))
+        assert response.status_code < 500, f"{rule.rule} ({rule.endpoint})"
+        answered[rule.endpoint] = response.status_code
+    for endpoint in ("groups.show_thread", "groups.show_group", "groups.directory", "pages.home"):
+        assert answered[endpoint] == 200, endpoint
