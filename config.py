@@ -46,6 +46,10 @@ class Config:
     ENVIRONMENT = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL")
+    # A PostgreSQL read replica (optional): signed-out GETs, which only read, are served
+    # from it; everyone signed in reads and writes the primary, so an author always sees
+    # their own writes.
+    DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL") or None
     # PostgreSQL connections kept per app process (one per thread is enough for sync
     # workers), and how long (seconds) one may lie idle before it is pinged on checkout.
     DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
@@ -175,6 +179,11 @@ class Config:
         """Raise ConfigurationError, in one line, for settings Kindred cannot start with."""
         if _UNREADABLE:
             raise ConfigurationError("Kindred cannot start: " + "; ".join(_UNREADABLE) + ".")
+        if cls.DATABASE_READ_URL and not cls.DATABASE_READ_URL.startswith("postgresql"):
+            raise ConfigurationError(
+                "DATABASE_READ_URL names a PostgreSQL read replica "
+                "(postgresql+psycopg://...), not another kind of database"
+            )
 
 
 class DevelopmentConfig(Config):

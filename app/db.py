@@ -7,6 +7,8 @@ wrote nothing does not commit: its transaction ends when the session closes.
 On PostgreSQL a signed-out GET, which only ever reads, runs without a transaction at all
 (``reading_session``): each SELECT stands alone, so there is no BEGIN and no ROLLBACK to
 wait for, and any statement that would write is refused before it reaches the database.
+With ``DATABASE_READ_URL`` those reads go to a read replica; everyone signed in stays on
+the primary, so an author always reads their own writes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.types import TypeDecorator
 
 from app.input import BadInput
+from config import ConfigurationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -194,7 +197,11 @@ class Database:
                 "DATABASE_PING_AFTER_IDLE", DEFAULT_PING_AFTER_IDLE
             )
         engine = make_engine(app.config["DATABASE_URL"], **options)
-        app.extensions["kindred_db"] = _AppDatabase(engine)
+        read_url = app.config.get("DATABASE_READ_URL")
+        if read_url and engine.dialect.name == "sqlite":
+            raise ConfigurationError("DATABASE_READ_URL needs DATABASE_URL to be PostgreSQL too")
+        read_engine = make_engine(read_url, **options) if read_url else engine
+        app.extensions["kindred_db"] = _AppDatabase(engine, read_engine)
         app.after_request(self._finish_request)
         app.teardown_appcontext(self._close_session)
 
@@ -339,11 +346,13 @@ def reading_session(engine: Engine) -> sessionmaker | None:
 
 
 class _AppDatabase:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, read_engine: Engine | None = None) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
         _track_writes(self.sessionmaker)
-        self.reader = reading_session(engine)
+        # On a read replica when there is one (DATABASE_READ_URL), else on the primary.
+        self.read_engine = read_engine or engine
+        self.reader = reading_session(self.read_engine)
 
 
 db = Database()

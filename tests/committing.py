@@ -20,10 +20,11 @@ from tests.conftest import TEST_DATABASE_URL
 
 @contextmanager
 def committing_app(
-    engine, tmp_path, remove_what_it_made: Callable[[], None]
+    engine, tmp_path, remove_what_it_made: Callable[[], None], **config
 ) -> Iterator[tuple[Flask, SandboxState]]:
-    """``(app, sandbox)``; afterwards the sandbox's events are forgotten and
-    ``remove_what_it_made`` runs (in the app's context) before one commit."""
+    """``(app, sandbox)``, the app with ``config`` on top; afterwards the sandbox's events
+    are forgotten and ``remove_what_it_made`` runs (in the app's context) before one
+    commit."""
     if engine.dialect.name == "sqlite":
         url = f"sqlite:///{tmp_path / 'committing.sqlite3'}"
         file_engine = make_engine(url)
@@ -31,7 +32,7 @@ def committing_app(
         file_engine.dispose()
     else:
         url = TEST_DATABASE_URL
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, **config})
     limiter.reset()
     sandbox = SandboxState(auto_deliver=False, secret_key=app.config["STRIPE_SECRET_KEY"])
     server, base_url = serve_in_thread(sandbox)
@@ -49,3 +50,4 @@ def committing_app(
             remove_what_it_made()
             db.session.commit()
         app.extensions["kindred_db"].engine.dispose()
+        app.extensions["kindred_db"].read_engine.dispose()

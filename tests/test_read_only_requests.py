@@ -15,12 +15,15 @@ import pytest
 from flask import session as cookie_session
 from sqlalchemy import delete, event, select, update
 
+from app import create_app
 from app.accounts.models import Account
 from app.db import ReadOnlyRequest, _reads_only, db
 from app.groups import services
 from app.groups.models import Group
 from app.groups.permissions import access_to
+from config import ConfigurationError
 from tests.committing import committing_app
+from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import DEFAULT_PASSWORD, make_group, make_member, make_thread
 from tests.test_reading import _get, _get_rules, _url
 
@@ -33,9 +36,9 @@ def _remove_what_it_made() -> None:
     db.session.execute(delete(Account).where(Account.handle.like(f"{HANDLE}%")))
 
 
-@pytest.fixture
-def committed(engine, tmp_path) -> Iterator[tuple]:
-    with committing_app(engine, tmp_path, _remove_what_it_made) as (app, _sandbox):
+@contextmanager
+def _committed(engine, tmp_path, **config) -> Iterator[tuple]:
+    with committing_app(engine, tmp_path, _remove_what_it_made, **config) as (app, _sandbox):
         with app.app_context():
             host = make_member(f"{HANDLE}host")
             group = make_group(host, SLUG)
@@ -49,6 +52,12 @@ def committed(engine, tmp_path) -> Iterator[tuple]:
                 "handle": host.handle,
             }
         yield app, values
+
+
+@pytest.fixture
+def committed(engine, tmp_path) -> Iterator[tuple]:
+    with _committed(engine, tmp_path) as made:
+        yield made
 
 
 @contextmanager
@@ -122,3 +131,54 @@ def test_every_signed_out_page_answers_on_the_reading_session(committed):
         answered[rule.endpoint] = response.status_code
     for endpoint in ("groups.show_thread", "groups.show_group", "groups.directory", "pages.home"):
         assert answered[endpoint] == 200, endpoint
+
+
+@contextmanager
+def statements_on(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_signed_out_reads_go_to_the_read_replica_and_the_rest_to_the_primary(engine, tmp_path):
+    if engine.dialect.name == "sqlite":
+        with pytest.raises(ConfigurationError, match="PostgreSQL"):
+            create_app({"DATABASE_URL": "sqlite://", "DATABASE_READ_URL": TEST_DATABASE_URL})
+        return
+    # The suite's database stands in for the replica: the app holds a second engine on it.
+    with _committed(engine, tmp_path, DATABASE_READ_URL=TEST_DATABASE_URL) as (app, values):
+        databases = app.extensions["kindred_db"]
+        assert databases.read_engine is not databases.engine
+        path = f"/groups/{SLUG}/threads/{values['thread_id']}"
+        with (
+            statements_on(databases.engine) as primary,
+            statements_on(databases.read_engine) as replica,
+        ):
+            assert app.test_client().get(path).status_code == 200
+        assert replica and not primary
+        member = app.test_client()
+        with (
+            statements_on(databases.engine) as primary,
+            statements_on(databases.read_engine) as replica,
+        ):
+            signed_in = member.post(
+                "/login", data={"identifier": values["handle"], "password": DEFAULT_PASSWORD}
+            )
+            assert signed_in.status_code == 303
+            assert member.get(path).status_code == 200
+        assert primary and not replica, "someone signed in reads their own writes"
+
+
+def test_a_read_replica_must_be_postgresql(monkeypatch):
+    import config
+
+    monkeypatch.setattr(config.Config, "DATABASE_READ_URL", "sqlite:///replica.sqlite3")
+    with pytest.raises(ConfigurationError, match="PostgreSQL read replica"):
+        config.Config.check()
