@@ -1,7 +1,7 @@
 """Kindred's read pages against the floor, at a small and a large size, and a write test.
 
     .venv/bin/python -m bench.floor [--small 10000] [--large 1000000] [--rounds 3]
-        [--seconds 4] [--connections 8] [--sqlite] [--fronts]
+        [--seconds 4] [--connections 8] [--sqlite] [--fronts] [--replica URL]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 For each size it builds a throwaway database (PostgreSQL: ``kindred_bench_floor_test_<pid>``,
@@ -20,7 +20,9 @@ end the ratio large/small for each page.
 
 With ``--fronts`` (and nginx installed), the thread page is also measured through nginx
 to one Kindred app server, to two (on this same machine and database), and through the
-README's ``proxy_cache`` in front.
+README's ``proxy_cache`` in front. With ``--replica`` (the maintenance database of a
+streaming replica of ``--postgres``), the thread page is measured with Kindred reading
+signed-out pages from the replica (``DATABASE_READ_URL``) against the primary alone.
 
 Last, the write test: ``--writers`` members post replies to one thread as fast as they
 can for ``--seconds`` x 3, through Kindred's own form (CSRF token and all); it prints
@@ -49,6 +51,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 import app.models  # noqa: F401  (every table, for create_all)
 from app import create_app
@@ -494,6 +497,62 @@ def measure_fronts(url: str, options, workdir: Path) -> None:
         print(f"{name:<24}{row['rate']:>10.0f}{row['p50']:>8.1f}{row['p99']:>8.1f}")
 
 
+def replica_of(url: str, replica: str) -> str:
+    """The bench database's address on the replica, once the replica has caught up."""
+    read_url = replica.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        wanted = connection.execute(text("SELECT count(*) FROM posts")).scalar_one()
+    engine.dispose()
+    engine = create_engine(read_url)
+    try:
+        for _ in range(600):
+            try:
+                with engine.connect() as connection:
+                    if connection.execute(text("SELECT count(*) FROM posts")).scalar() == wanted:
+                        return read_url
+            except (OperationalError, ProgrammingError):  # not there yet
+                time.sleep(0.5)
+                continue
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    raise RuntimeError("the replica did not catch up in 5 minutes")
+
+
+def measure_replica(url: str, options, workdir: Path) -> None:
+    """The thread page from Kindred on the primary alone, and with DATABASE_READ_URL on
+    the replica (signed-out reads there, signed-in on the primary)."""
+    read_url = replica_of(url, options.replica)
+    path = "/groups/bench/threads/1"
+    env = environment(url, workdir)
+    with (
+        serve("kindred-primary", "wsgi:app", env, workdir) as primary,
+        serve(
+            "kindred-replica", "wsgi:app", {**env, "DATABASE_READ_URL": read_url}, workdir
+        ) as replica,
+    ):
+        cookies = {name: sign_in(base, "member1")[0] for name, base in
+                   (("primary", primary), ("replica", replica))}  # fmt: skip
+        rows = [
+            ("primary only", primary, None),
+            ("with the replica", replica, None),
+            ("primary only, signed in", primary, cookies["primary"]),
+            ("with the replica, signed in", replica, cookies["replica"]),
+        ]
+        for _name, base, cookie in rows:
+            wrk(base + path, 1, options.connections, cookie)
+        results: dict[str, list[dict]] = {name: [] for name, *_ in rows}
+        for _round in range(options.rounds):
+            for name, base, cookie in rows:
+                results[name].append(wrk(base + path, options.seconds, options.connections, cookie))
+    print("\nthread page, a PostgreSQL streaming replica for signed-out reads:")
+    print(f"{'':<30}{'req/s':>10}{'p50':>8}{'p99':>8}")
+    for name, runs in results.items():
+        row = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        print(f"{name:<30}{row['rate']:>10.0f}{row['p50']:>8.1f}{row['p99']:>8.1f}")
+
+
 # The statements Kindred's pages run (as SQLAlchemy writes them), first and deep pages.
 PLANS = {
     "thread page": "SELECT posts.id FROM posts WHERE posts.thread_id = 1"
@@ -556,6 +615,11 @@ def main() -> None:
         ),
         help="a PostgreSQL server's maintenance database (the bench creates its own)",
     )
+    parser.add_argument(
+        "--replica",
+        help="a streaming replica of --postgres (its maintenance database's URL): also "
+        "measure the thread page with DATABASE_READ_URL on it",
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/floor.py needs wrk (apt-get install wrk)")
@@ -581,6 +645,8 @@ def main() -> None:
                 measure_writes(url, options, Path(workdir))
                 if options.fronts:
                     measure_fronts(url, options, Path(workdir))
+                if options.replica:
+                    measure_replica(url, options, Path(workdir))
     print("\nlarge/small (Kindred req/s):")
     for name in summaries["small"]:
         ratio = summaries["large"][name]["rate"] / summaries["small"][name]["rate"]
