@@ -107,7 +107,7 @@ def not_modified(*shown: Any) -> Response | None:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(current_app.extensions["kindred_code_version"].encode())
     digest.update(request.full_path.encode())
-    g.kindred_now = now = utcnow()  # the page's times are said relative to this one too
+    request.kindred_now = now = utcnow()  # the page's times are said relative to this too
     digest.update(repr(_shown(list(shown), now)).encode("utf-8", "surrogatepass"))
     etag = digest.hexdigest()
     g.kindred_public_etag = etag

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask, g, has_app_context
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -38,12 +38,13 @@ def _zone(name: str | None) -> ZoneInfo:
 def viewer_zone() -> str:
     """The signed-in reader's time zone name, else UTC (read once per request: a page
     says many times)."""
-    zone = g.get("kindred_zone") if has_app_context() else None
+    in_request = has_request_context()
+    zone = getattr(request, "kindred_zone", None) if in_request else None
     if zone is None:
         user = current_user
         zone = (user.time_zone or DEFAULT_ZONE) if user and user.is_authenticated else DEFAULT_ZONE
-        if has_app_context():
-            g.kindred_zone = zone
+        if in_request:
+            request.kindred_zone = zone
     return zone
 
 
@@ -108,7 +109,7 @@ def exact(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
 def page_now() -> datetime:
     """The moment this page's times are said relative to: one for the whole page, the
     one its ETag counted the words from (``app.caching``), else now."""
-    return (g.get("kindred_now") if has_app_context() else None) or utcnow()
+    return (getattr(request, "kindred_now", None) if has_request_context() else None) or utcnow()
 
 
 def when(moment: datetime | None, now: datetime | None = None) -> Markup:
@@ -118,11 +119,12 @@ def when(moment: datetime | None, now: datetime | None = None) -> Markup:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     zone = viewer_zone()
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        escape(moment.astimezone(UTC).isoformat()),
-        exact(moment, zone),
-        relative(moment, now or page_now(), zone),
-    )
+    # Each part escaped, then joined (Markup.format's formatter is several times slower,
+    # and a thread page says fifty times).
+    stamp = escape(moment.astimezone(UTC).isoformat())
+    title = escape(exact(moment, zone))
+    words = escape(relative(moment, now or page_now(), zone))
+    return Markup(f'<time datetime="{stamp}" title="{title}">{words}</time>')  # noqa: S704
 
 
 def init_app(app: Flask) -> None:
