@@ -276,6 +276,37 @@ def test_with_no_budget_no_page_is_kept(csrf_app, world, monkeypatch):
     assert len(csrf_app.extensions["kindred_page_cache"]) == 0
 
 
+def test_the_rows_an_etag_is_made_of_are_the_posts_and_threads_the_page_shows(csrf_app, world):
+    """A signed-out thread or group page's ETag comes from plain rows read apart from the
+    page's own objects: both must pick the same posts (a held one left out) and threads."""
+    from app.db import utcnow
+
+    with csrf_app.test_request_context("/"):
+        group = db.session.scalar(select(Group).where(Group.slug == "gardens"))
+        bea = db.session.scalar(select(Account).where(Account.handle == "bea"))
+        thread = db.session.get(Thread, world["thread_id"])
+        for n in range(PAGE_SIZE + 3):
+            services.reply(access_to(group, bea), thread, f"More {n}")
+        held = services.reply(access_to(group, bea), thread, "Waiting")
+        held.held_at = utcnow()
+        make_thread(group, bea, title="Another")
+        db.session.commit()
+        reader = access_to(group, None)
+        cursor = None
+        for _page in range(2):
+            page = services.posts_page(thread, cursor, reader)
+            shown = services.posts_page_shown(thread, cursor, reader)
+            assert [row[0] for row in shown] == [post.id for post in page.items] + (
+                [shown[-1][0]] if page.next_cursor else []
+            )
+            assert held.id not in [row[0] for row in shown]
+            cursor = page.next_cursor
+        threads = services.threads_page(reader, None)
+        assert [row[0] for row in services.threads_page_shown(reader, None)] == [
+            thread.id for thread in threads.items
+        ]
+
+
 def test_the_page_cache_drops_the_least_recently_sent_past_its_budget():
     kept = caching.PageCache(400)
     kept.put("a", b"x" * 100, "text/html")

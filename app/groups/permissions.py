@@ -19,10 +19,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 
 from app.accounts.models import Account
 from app.db import db
@@ -197,16 +197,28 @@ def access_to(group: Group, account: Account | None) -> Access:
     return Access(group, account, membership_in(group, account))
 
 
+# Every page of a group starts with one of these: built once, run with parameters.
+@cache
+def _group_query():
+    return select(Group).where(Group.slug == bindparam("slug"))
+
+
+@cache
+def _group_and_thread_query():
+    on = (Thread.group_id == Group.id) & (Thread.id == bindparam("thread_id"))
+    return select(Group, Thread).outerjoin(Thread, on).where(Group.slug == bindparam("slug"))
+
+
 def get_group_or_404(slug: str, viewer: Account | None, thread_id: int | None = None) -> Access:
     """The viewer's access to the group at ``slug``; 404 if there is none or it is hidden.
     With ``thread_id``, that thread of the group is read in the same query, so a later
     ``session.get(Thread, thread_id)`` finds it without one."""
-    query = select(Group).where(Group.slug == slug.lower())
     if thread_id is None:
-        group = db.session.scalar(query)
+        group = db.session.scalar(_group_query(), {"slug": slug.lower()})
     else:
-        on = (Thread.group_id == Group.id) & (Thread.id == thread_id)
-        row = db.session.execute(query.add_columns(Thread).outerjoin(Thread, on)).first()
+        row = db.session.execute(
+            _group_and_thread_query(), {"slug": slug.lower(), "thread_id": thread_id}
+        ).first()
         group, thread = row if row else (None, None)
     if group is None:
         abort(404)
