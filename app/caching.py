@@ -107,7 +107,8 @@ def not_modified(*shown: Any) -> Response | None:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(current_app.extensions["kindred_code_version"].encode())
     digest.update(request.full_path.encode())
-    request.kindred_now = now = utcnow()  # the page's times are said relative to this too
+    # The page's times are said relative to this moment too (the start of the minute).
+    request.kindred_now = now = utcnow().replace(second=0, microsecond=0)
     digest.update(repr(_shown(list(shown), now)).encode("utf-8", "surrogatepass"))
     etag = digest.hexdigest()
     g.kindred_public_etag = etag

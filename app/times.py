@@ -8,7 +8,7 @@ only the words change with the reader's zone (a profile setting, UTC by default)
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, has_request_context, request
@@ -52,6 +52,7 @@ def _plural(number: int, unit: str) -> str:
     return f"{number} {unit}{'' if number == 1 else 's'}"
 
 
+@lru_cache(maxsize=4096)  # a page says its times relative to the same minute
 def relative(moment: datetime, now: datetime, zone: str = DEFAULT_ZONE) -> str:
     """``moment`` said relative to ``now``: "just now", "5 minutes ago", "3 hours ago",
     "yesterday" (the calendar day before, in ``zone``, once at least 12 hours have
@@ -108,8 +109,14 @@ def exact(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
 
 def page_now() -> datetime:
     """The moment this page's times are said relative to: one for the whole page, the
-    one its ETag counted the words from (``app.caching``), else now."""
-    return (getattr(request, "kindred_now", None) if has_request_context() else None) or utcnow()
+    one its ETag counted the words from (``app.caching``), else the start of this minute
+    (the words change by the minute at most)."""
+    now = getattr(request, "kindred_now", None) if has_request_context() else None
+    return now or this_minute()
+
+
+def this_minute() -> datetime:
+    return utcnow().replace(second=0, microsecond=0)
 
 
 def when(moment: datetime | None, now: datetime | None = None) -> Markup:
