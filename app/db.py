@@ -141,13 +141,13 @@ def make_engine(url: str, *, foreign_keys: bool = True, **options: Any) -> Engin
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
-            # A unit of work meant to write (a form sent, a job, a command) takes SQLite's
-            # one write lock as it begins, so a second writer waits for it (busy_timeout)
-            # instead of failing: a deferred transaction that read first cannot take the
-            # lock once another has written. Page views (GET) stay deferred, so readers
-            # never queue behind each other.
-            reading = has_request_context() and request.method in {"GET", "HEAD"}
-            connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+            # A request that sends a form takes SQLite's one write lock as it begins, so a
+            # second one waits for it (busy_timeout) instead of failing: a deferred
+            # transaction that read first cannot take the lock once another has written.
+            # Page views (GET) stay deferred, so readers never queue behind each other; so
+            # do jobs and commands, which must not hold the lock while they read.
+            sending = has_request_context() and request.method not in {"GET", "HEAD"}
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if sending else "BEGIN")
 
     else:
         ping_after_idle = options.pop("ping_after_idle", DEFAULT_PING_AFTER_IDLE)
