@@ -24,6 +24,7 @@ from app.groups.permissions import access_to
 from config import ConfigurationError
 from tests.committing import committing_app
 from tests.conftest import TEST_DATABASE_URL
+from tests.groups.test_lists import counting_queries
 from tests.helpers import DEFAULT_PASSWORD, make_group, make_member, make_thread
 from tests.test_reading import _get, _get_rules, _url
 
@@ -133,20 +134,6 @@ def test_every_signed_out_page_answers_on_the_reading_session(committed):
         assert answered[endpoint] == 200, endpoint
 
 
-@contextmanager
-def statements_on(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_signed_out_reads_go_to_the_read_replica_and_the_rest_to_the_primary(engine, tmp_path):
     if engine.dialect.name == "sqlite":
         with pytest.raises(ConfigurationError, match="PostgreSQL"):
@@ -158,15 +145,15 @@ def test_signed_out_reads_go_to_the_read_replica_and_the_rest_to_the_primary(eng
         assert databases.read_engine is not databases.engine
         path = f"/groups/{SLUG}/threads/{values['thread_id']}"
         with (
-            statements_on(databases.engine) as primary,
-            statements_on(databases.read_engine) as replica,
+            counting_queries(databases.engine) as primary,
+            counting_queries(databases.read_engine) as replica,
         ):
             assert app.test_client().get(path).status_code == 200
         assert replica and not primary
         member = app.test_client()
         with (
-            statements_on(databases.engine) as primary,
-            statements_on(databases.read_engine) as replica,
+            counting_queries(databases.engine) as primary,
+            counting_queries(databases.read_engine) as replica,
         ):
             signed_in = member.post(
                 "/login", data={"identifier": values["handle"], "password": DEFAULT_PASSWORD}
