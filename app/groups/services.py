@@ -655,11 +655,16 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
 def threads_page(access: Access, cursor: str | None) -> Page[Thread]:
     """The group's threads the viewer may open (``readable_threads``), latest activity first."""
     return _thread_list(
-        select(Thread).where(Thread.group_id == access.group.id, readable_threads(access.account)),
+        select(Thread).where(*_group_threads(access)),
         cursor,
         (Thread.last_activity_at, Thread.id),
         descending=True,
     )
+
+
+def _group_threads(access: Access) -> tuple:
+    """The threads ``threads_page`` and its ETag's rows pick: one rule for both."""
+    return Thread.group_id == access.group.id, readable_threads(access.account)
 
 
 def threads_page_shown(access: Access, cursor: str | None) -> list:
@@ -668,7 +673,7 @@ def threads_page_shown(access: Access, cursor: str | None) -> list:
     query = (
         select(*Thread.__table__.c, *public_columns())
         .outerjoin(Account, Account.id == Thread.author_id)
-        .where(Thread.group_id == access.group.id, readable_threads(access.account))
+        .where(*_group_threads(access))
     )
     query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
     return [tuple(row) for row in db.session.execute(query)]
