@@ -4,7 +4,7 @@ Services flush; the request (or CLI command, or webhook) commits once at one
 place, and anything that goes wrong rolls back (see ``app.__init__``). A request that
 wrote nothing does not commit: its transaction ends when the session closes.
 
-On PostgreSQL a signed-out GET, which only ever reads, runs without a transaction at all
+A signed-out GET, which only ever reads, runs without a transaction at all
 (``reading_session``): each SELECT stands alone, so there is no BEGIN and no ROLLBACK to
 wait for, and any statement that would write is refused before it reaches the database.
 With ``DATABASE_READ_URL`` those reads go to a read replica; everyone signed in stays on
@@ -104,6 +104,23 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # The same as the decorator's own (the impl's parsing of SQLite's text, then
+        # process_result_value) in one call per value instead of three: a page's rows hold
+        # hundreds of these, most of them empty.
+        parse = self.impl_instance.result_processor(dialect, coltype)
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if parse is not None:
+                value = parse(value)
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            return value.astimezone(UTC)
+
+        return process
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -141,6 +158,10 @@ def make_engine(url: str, *, foreign_keys: bool = True, **options: Any) -> Engin
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
+            # A request that only reads begins nothing (``reading_session``): each SELECT
+            # stands alone, as in pysqlite's own autocommit.
+            if connection.get_execution_options().get("kindred_reads_only"):
+                return
             # A request that sends a form takes SQLite's one write lock as it begins, so a
             # second one waits for it (busy_timeout) instead of failing: a deferred
             # transaction that read first cannot take the lock once another has written.
@@ -341,13 +362,15 @@ def _refuse_writes(conn: Connection, _cursor: Any, statement: str, *_rest: Any) 
         )
 
 
-def reading_session(engine: Engine) -> sessionmaker | None:
+def reading_session(engine: Engine) -> sessionmaker:
     """Sessions whose every statement stands alone (autocommit) and may only read, for
-    requests that only read; None on SQLite, where a transaction costs no round trip."""
-    if engine.dialect.name == "sqlite":
-        return None
+    requests that only read. On SQLite no BEGIN is sent (see ``make_engine``): pysqlite's
+    own isolation levels would undo the recipe that lets SQLAlchemy begin transactions."""
     event.listen(engine, "before_cursor_execute", _refuse_writes)
-    reads = engine.execution_options(isolation_level="AUTOCOMMIT", kindred_reads_only=True)
+    if engine.dialect.name == "sqlite":
+        reads = engine.execution_options(kindred_reads_only=True)
+    else:
+        reads = engine.execution_options(isolation_level="AUTOCOMMIT", kindred_reads_only=True)
     return sessionmaker(bind=reads, expire_on_commit=False)
 
 
@@ -358,7 +381,7 @@ class _AppDatabase:
         _track_writes(self.sessionmaker)
         # On a read replica when there is one (DATABASE_READ_URL), else on the primary.
         self.read_engine = read_engine or engine
-        self.reader = reading_session(self.read_engine)
+        self.reader: sessionmaker | None = reading_session(self.read_engine)
 
 
 db = Database()

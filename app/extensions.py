@@ -50,3 +50,9 @@ class PrivateLoginManager(LoginManager):
 csrf = CSRFProtect()
 login_manager = PrivateLoginManager()
 limiter = Limiter(key_func=client_key, default_limits=[])
+
+
+@limiter.request_filter
+def _reading() -> bool:
+    """Reading is never limited: every limit guards a form sent (``methods=["POST"]``)."""
+    return request.method in {"GET", "HEAD"}

@@ -305,6 +305,20 @@ def test_the_rows_an_etag_is_made_of_are_the_posts_and_threads_the_page_shows(cs
         assert [row[0] for row in services.threads_page_shown(reader, None)] == [
             thread.id for thread in threads.items
         ]
+        # The directory: a private group left out, in either order, searched or not.
+        make_group(bea, "quiet-room", visibility="private")
+        for n in range(PAGE_SIZE + 1):
+            make_group(bea, f"plot-{n}", name=f"Plot {n}")
+        for search, order in ((None, "new"), (None, "az"), ("plot", "az"), ("quiet", "new")):
+            cursor = None
+            for _page in range(2):
+                page = services.directory(None, search, order, cursor)
+                shown = services.directory_shown(None, search, order, cursor)
+                assert [row[0] for row in shown] == [group.id for group in page.items] + (
+                    [shown[-1][0]] if page.next_cursor else []
+                ), (search, order)
+                assert "quiet-room" not in [row[1] for row in shown]
+                cursor = page.next_cursor
 
 
 def test_the_page_cache_drops_the_least_recently_sent_past_its_budget():
@@ -390,6 +404,36 @@ def test_a_changed_thread_changes_its_etag(csrf_app, world):
     for change in (reply, edit, hide, rename, lock):
         changed(change)
     assert _etag(client, group_path) not in seen_group, "the group's list shows the thread"
+
+
+def test_a_changed_directory_changes_its_etag(csrf_app, world):
+    client = csrf_app.test_client()
+    seen = {_etag(client, "/groups")}
+
+    def changed(change):
+        with csrf_app.app_context():
+            group = db.session.scalar(select(Group).where(Group.slug == "gardens"))
+            bea = db.session.scalar(select(Account).where(Account.handle == "bea"))
+            change(group, bea)
+            db.session.commit()
+        page = client.get("/groups", headers={"If-None-Match": ",".join(seen)})
+        assert page.status_code == 200, "not answered from the old page"
+        assert page.headers["ETag"] not in seen
+        seen.add(page.headers["ETag"])
+        return page.get_data(as_text=True)
+
+    def rename(group, _bea):
+        group.name = "Window Gardens"
+
+    def start(_group, bea):
+        make_group(bea, "orchards", name="Orchards")
+
+    def close(group, _bea):
+        group.visibility = "members"
+
+    assert "Window Gardens" in changed(rename)
+    assert "Orchards" in changed(start)
+    assert "Window Gardens" not in changed(close)
 
 
 def test_the_moderation_log_changes_its_etag_with_the_words_it_shows(csrf_app, world):
@@ -551,6 +595,8 @@ def test_signed_out_pages_run_a_fixed_small_number_of_queries(csrf_app, engine, 
     assert _selects(engine, client, "/groups/gardens") == 3
     assert _selects(engine, client, "/groups/gardens") == 2
     assert _selects(engine, client, "/groups/gardens/unanswered") == 2
+    # The rows of the directory's ETag, then its groups (kept: not the last).
+    assert _selects(engine, client, "/groups") == 2
     assert _selects(engine, client, "/groups") == 1
 
 

@@ -403,3 +403,25 @@ def test_the_column_check_would_notice_a_tracking_column():
         "sessions.ua",
         "sessions.user_agent",
     ]
+
+
+def test_every_rate_limit_guards_a_form_so_reading_needs_none(app):
+    # Reading is exempt from every limit (app.extensions._reading): a limit on a GET would
+    # do nothing, so none may exist.
+    from flask_limiter.util import get_qualified_name
+
+    limited = limiter.limit_manager._decorated_limits
+    assert limited, "the sign-in and sign-up forms are limited"
+    views = {get_qualified_name(view): endpoint for endpoint, view in app.view_functions.items()}
+    for name, limits in limited.items():
+        rule = next(app.url_map.iter_rules(views[name]))
+        for limit in limits:
+            methods = {m.upper() for m in limit.methods} if limit.methods else rule.methods
+            assert not methods & {"GET", "HEAD"}, f"{name} is limited when read"
+
+
+def test_reading_is_never_counted_against_a_limit(app, client):
+    with app.test_request_context("/login", method="GET"):
+        assert limiter._request_filters and all(f() for f in limiter._request_filters)
+    with app.test_request_context("/login", method="POST"):
+        assert not any(f() for f in limiter._request_filters)

@@ -59,9 +59,12 @@ def _back(access: Access, endpoint: str = "groups.show_group", **values):
 def directory():
     order = "az" if request.args.get("order") == "az" else "new"
     search = request.args.get("q", "")[:100]
-    page = services.directory(_viewer(), search, order, request.args.get("before"))
-    if unchanged := not_modified(page.items, page.next_cursor):
-        return unchanged
+    cursor = request.args.get("before")
+    if shared_cacheable():  # the ETag from plain rows, as the thread page's
+        shown = services.directory_shown(_viewer(), search, order, cursor)
+        if unchanged := not_modified(shown):
+            return unchanged
+    page = services.directory(_viewer(), search, order, cursor)
     return render_template("groups/directory.html", page=page, order=order, search=search)
 
 

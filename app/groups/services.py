@@ -170,7 +170,32 @@ def directory(
     Signed-out visitors see public groups; signed-in accounts also see groups for
     members and the private groups they belong to (all of them, for site admins).
     """
-    query = select(Group).where(readable_groups(viewer))
+    query, key = _directory(select(Group), viewer, search, order, cursor)
+    return page_of(list(db.session.scalars(query)), key)
+
+
+def directory_shown(
+    viewer: Account | None, search: str | None, order: str, cursor: str | None
+) -> list:
+    """What ``directory`` shows of each group, as plain rows (for an ETag, as
+    ``posts_page_shown``)."""
+    if viewer is None and not search and cursor is None:
+        query = _first_directory_page_shown(order)  # the page most read
+    else:
+        query, _key = _directory(select(*Group.__table__.c), viewer, search, order, cursor)
+    return list(map(tuple, db.session.connection().execute(query).all()))
+
+
+@cache
+def _first_directory_page_shown(order: str):
+    """The directory's first page signed out, in ``order``: built once."""
+    return _directory(select(*Group.__table__.c), None, None, order, None)[0]
+
+
+def _directory(query, viewer, search, order, cursor):
+    """``query`` filtered, ordered and limited to one page of the directory, and the key
+    its cursor is made of."""
+    query = query.where(readable_groups(viewer))
     if search and search.strip():
         pattern = (
             "%"
@@ -195,10 +220,17 @@ def directory(
     if values is not None:
         query = query.where(after_key(columns, values, descending))
     ordering = [column.desc() if descending else column.asc() for column in columns]
-    rows = list(db.session.scalars(query.order_by(*ordering).limit(PAGE_SIZE + 1)))
     if order == "az":
-        return page_of(rows, lambda group: (group.sort_name, group.id))
-    return page_of(rows, lambda group: (group.created_at, group.id))
+        return query.order_by(*ordering).limit(PAGE_SIZE + 1), _by_sort_name
+    return query.order_by(*ordering).limit(PAGE_SIZE + 1), _by_created_at
+
+
+def _by_sort_name(group: Group) -> tuple:
+    return (group.sort_name, group.id)
+
+
+def _by_created_at(group: Group) -> tuple:
+    return (group.created_at, group.id)
 
 
 def members_page(group: Group, cursor: str | None) -> Page[GroupMember]:
@@ -676,7 +708,7 @@ def threads_page_shown(access: Access, cursor: str | None) -> list:
         .where(*_group_threads(access))
     )
     query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
-    return [tuple(row) for row in db.session.execute(query)]
+    return list(map(tuple, db.session.connection().execute(query).all()))
 
 
 def unanswered_page(access: Access, cursor: str | None) -> Page[Thread]:
@@ -750,11 +782,12 @@ _SHOWN_OF_POST = (*(c for c in Post.__table__.c if c.key != "body"), *public_col
 def posts_page_shown(thread: Thread, cursor: str | None, access: Access | None = None) -> list:
     """What ``posts_page`` shows of each post and its author, as plain rows: an ETag made
     of these is the page's, and reading them costs a third of loading the posts."""
+    # Plain rows come straight from the connection: the ORM would only pass them through.
     if cursor is None and (access is None or access.account is None):
-        rows = db.session.execute(_first_page_shown(), {"thread_id": thread.id})
-        return [tuple(row) for row in rows]
+        rows = db.session.connection().execute(_first_page_shown(), {"thread_id": thread.id})
+        return list(map(tuple, rows.all()))
     query = _shown_of_posts().where(*_on_posts_page(thread, cursor, access))
-    return [tuple(row) for row in db.session.execute(query)]
+    return list(map(tuple, db.session.connection().execute(query).all()))
 
 
 def _shown_of_posts():
