@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.users)
     app.add_template_global(avatars.avatar_url)
+    app.add_template_global(avatars.profile_url)
 
 
 def _load_signed_in_account(token: str):

@@ -1,4 +1,5 @@
-"""Initials avatars: a small SVG Kindred draws itself, never an image from elsewhere.
+"""Initials avatars: a small SVG Kindred draws itself, never an image from elsewhere; and
+the profile links shown beside them.
 
 An avatar's address holds all it shows (the shade and the initials), so the image needs
 no database, says nothing about whether an account exists, and can be cached for good:
@@ -64,7 +65,19 @@ def avatar_url(account: Account) -> str:
     """Where the account's avatar is drawn (a template global), built once per request for
     each avatar a page shows (a thread names its few authors many times)."""
     built = g.setdefault("kindred_avatars", {})
-    key = (shade_of(account), initials(account.name))
-    if key not in built:
-        built[key] = url_for("accounts.avatar", shade=key[0], letters=key[1])
-    return built[key]
+    shown = (account.handle_key, account.name)  # all the avatar is drawn from
+    url = built.get(shown)
+    if url is None:
+        shade, letters = shade_of(account), initials(account.name)
+        url = built[shown] = url_for("accounts.avatar", shade=shade, letters=letters)
+    return url
+
+
+def profile_url(account: Account) -> str:
+    """The account's profile page (a template global), built once per request for each
+    author a page shows, as ``avatar_url``."""
+    built = g.setdefault("kindred_profiles", {})
+    url = built.get(account.handle)
+    if url is None:
+        url = built[account.handle] = url_for("accounts.profile", handle=account.handle)
+    return url

@@ -6,6 +6,7 @@ bp = Blueprint("groups", __name__, template_folder="templates", url_prefix="/gro
 
 
 def init_app(app: Flask) -> None:
-    from app.groups import routes  # noqa: F401
+    from app.groups import links, routes  # noqa: F401
 
     app.register_blueprint(bp)
+    links.init_app(app)
