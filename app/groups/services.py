@@ -214,15 +214,15 @@ def _directory(query, viewer, search, order, cursor):
         )
     if order == "az":
         columns, kinds, descending = (Group.sort_name, Group.id), (str, int), False
+        key = _by_sort_name
     else:
         columns, kinds, descending = (Group.created_at, Group.id), (datetime, int), True
+        key = _by_created_at
     values = decode_cursor(cursor, kinds)
     if values is not None:
         query = query.where(after_key(columns, values, descending))
     ordering = [column.desc() if descending else column.asc() for column in columns]
-    if order == "az":
-        return query.order_by(*ordering).limit(PAGE_SIZE + 1), _by_sort_name
-    return query.order_by(*ordering).limit(PAGE_SIZE + 1), _by_created_at
+    return query.order_by(*ordering).limit(PAGE_SIZE + 1), key
 
 
 def _by_sort_name(group: Group) -> tuple:
