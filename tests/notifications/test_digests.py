@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.db import utcnow
 from app.notifications import digests
@@ -10,6 +10,11 @@ from app.notifications import services as notifications
 from app.notifications.models import NotificationDigest
 from tests.helpers import add_to_group, make_member, make_reply, make_thread
 from tests.notifications.support import count, neighbours, notifications_of, write
+
+
+def _end_of_day(moment: datetime) -> datetime:
+    """The last moment of ``moment``'s UTC day."""
+    return moment.replace(hour=23, minute=59, second=59, microsecond=999_999)
 
 
 def _day(group, ana, bob):
@@ -39,14 +44,17 @@ def test_a_digest_holds_what_was_not_mailed_and_goes_out_once_a_day(session, mai
     assert "/unsubscribe/" in digest["List-Unsubscribe"]
     assert "To stop the daily digest, open http://kindred.test/unsubscribe/" in body
 
-    # Idempotent: the same day again, even with something new, sends nothing more.
+    # Idempotent: the same day again, even with something new, sends nothing more. "Later
+    # that day" is the day's last moment, so the test holds whatever the hour it runs at.
     make_reply(make_thread(group, ana, "Later"), bob, "More")
-    assert digests.send_digests(now + timedelta(hours=2)) == 0
+    assert digests.send_digests(_end_of_day(now)) == 0
     assert len(mail) == 1 and count(NotificationDigest) == 1
     # The next day, only what is new.
-    assert digests.send_digests(now + timedelta(days=1)) == 1
+    tomorrow = now + timedelta(days=1)
+    assert digests.send_digests(tomorrow) == 1
     assert "Later" in mail[-1].get_content() and "Seeds" not in mail[-1].get_content()
-    assert digests.send_digests(now + timedelta(days=1, hours=1)) == 0
+    make_reply(make_thread(group, ana, "Evening"), bob, "Also")
+    assert digests.send_digests(_end_of_day(tomorrow)) == 0
 
 
 def test_read_notifications_and_kinds_never_mailed_stay_out_of_the_digest(session, mail):
