@@ -131,6 +131,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def lost_the_write_lock(error: SQLAlchemyError) -> bool:
+    """Whether ``error`` is SQLite refusing a transaction the write lock: one that has only
+    read cannot become a writer once another connection has committed since it began (it
+    would write over a snapshot that is no longer current), and SQLite says so at once
+    rather than waiting."""
+    return getattr(getattr(error, "orig", None), "sqlite_errorname", "").startswith("SQLITE_BUSY")
+
+
 def make_engine(url: str, *, foreign_keys: bool = True, **options: Any) -> Engine:
     """Create an engine; SQLite gets real transactions, savepoints and foreign keys.
 

@@ -31,7 +31,7 @@ from sqlalchemy.exc import OperationalError
 from app.accounts.models import Account
 from app.billing import stripe_api
 from app.billing.models import LIVE_STATUSES, BillingCustomer, Dispute, Invoice, Subscription
-from app.db import Base, db, utcnow
+from app.db import Base, db, lost_the_write_lock, utcnow
 from app.domain import DomainError
 from app.pagination import PAGE_SIZE, Page, after_key, decode_cursor, page_of
 
@@ -79,7 +79,7 @@ def hold_billing_lock(account: Account) -> None:
     try:
         db.session.execute(lock)
     except OperationalError as error:
-        if not getattr(error.orig, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+        if not lost_the_write_lock(error):
             raise
         db.session.rollback()
         db.session.execute(lock)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.accounts.models import Account
-from app.db import db, utcnow
+from app.db import db, lost_the_write_lock, utcnow
 from app.exports.archive import stream_rows
 from app.groups.models import Group, Post, Thread
 from app.pagination import after_key
@@ -38,7 +38,12 @@ def has_unread(position: ReadPosition | None, thread: Thread) -> bool:
 
 def mark_read(account: Account, post: Post, position: ReadPosition | None = None) -> None:
     """``account`` has read ``post``'s thread up to ``post``: the position moves forward to
-    it, never back (reading an early page again keeps the place)."""
+    it, never back (reading an early page again keeps the place).
+
+    A page view reads first and moves the place after; on SQLite its transaction cannot
+    take the write lock once someone else has written since it began. Then the place stays
+    where it was and the reader's next page view moves it: the page they asked for is what
+    matters, and nothing they wrote is at stake."""
     if position is None:
         position = db.session.scalar(
             select(ReadPosition).where(
@@ -46,12 +51,25 @@ def mark_read(account: Account, post: Post, position: ReadPosition | None = None
             )
         )
     key = (post.created_at, post.id)
-    if position is not None:
-        if (position.last_read_at, position.last_read_post_id) < key:
-            position.last_read_at, position.last_read_post_id = key
-            position.updated_at = utcnow()
-            db.session.flush()
-        return
+    try:
+        if position is None:
+            _first_position(account, post)
+        elif (position.last_read_at, position.last_read_post_id) < key:
+            # One statement that only ever moves forward, whatever another tab wrote since.
+            columns = (ReadPosition.last_read_at, ReadPosition.last_read_post_id)
+            db.session.execute(
+                update(ReadPosition)
+                .where(ReadPosition.id == position.id, after_key(columns, key, True))
+                .values(last_read_at=key[0], last_read_post_id=key[1], updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            db.session.expire(position)
+    except OperationalError as error:
+        if not lost_the_write_lock(error):
+            raise
+
+
+def _first_position(account: Account, post: Post) -> None:
     try:
         # A second tab may write the same first position at once: keep whichever lands.
         with db.session.begin_nested():

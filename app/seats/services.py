@@ -27,7 +27,7 @@ from app.accounts.models import Account
 from app.billing import services as billing
 from app.billing import stripe_api
 from app.billing.models import Invoice
-from app.db import db, utcnow
+from app.db import db, lost_the_write_lock, utcnow
 from app.domain import DomainError
 from app.mail import send_mail
 from app.seats.models import (
@@ -124,7 +124,7 @@ def lock_pool() -> None:
     try:
         lock()
     except OperationalError as error:
-        if not getattr(error.orig, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+        if not lost_the_write_lock(error):
             raise
         db.session.rollback()
         lock()
