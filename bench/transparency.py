@@ -1,12 +1,13 @@
-"""Time the public /transparency page over a big seat ledger.
+"""Time the public /transparency and landing pages over a big seat ledger.
 
     .venv/bin/python -m bench.transparency [--entries 100000] [--rounds 5] [--database URL]
 
 Builds a throwaway SQLite database (or uses ``--database``, which it empties: give it a
 name with "test" in it) holding ``--entries`` ledger entries: sponsorships funding seats
 over two years and one granted entry (with its seat, account and application) per seat
-granted. Then renders the page in-process ``--rounds`` times and prints the number of
-queries (the same whatever the size), the median and the slowest time.
+granted. Then renders the page, and the landing page with its headline figures, in-process
+``--rounds`` times each and prints the number of queries (the same whatever the size), the
+median and the slowest time.
 """
 
 from __future__ import annotations
@@ -135,16 +136,19 @@ def main() -> None:
             statements: list[str] = []
             event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         client = app.test_client()
-        times = []
-        for _ in range(args.rounds):
-            statements.clear()
-            started = time.perf_counter()
-            response = client.get("/transparency")
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.status_code
-        print(f"{url.split(':')[0]}: {len(statements)} queries per page")
-        median, slowest = statistics.median(times) * 1000, max(times) * 1000
-        print(f"median {median:.0f} ms, slowest {slowest:.0f} ms")
+        for path in ("/transparency", "/"):
+            times = []
+            for _ in range(args.rounds):
+                statements.clear()
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.status_code
+            median, slowest = statistics.median(times) * 1000, max(times) * 1000
+            print(
+                f"{path} on {url.split(':')[0]}: {len(statements)} queries, "
+                f"median {median:.0f} ms, slowest {slowest:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from app.billing import forms as billing_forms
 from app.billing import services as billing
 from app.caching import not_modified
 from app.pages import bp, services
-from app.seats.transparency import open_books
+from app.seats import transparency
 
 
 @bp.get("/")
@@ -23,7 +23,7 @@ def home():
         "pages/landing.html",
         price=billing.price_label(),
         groups=services.landing_groups(),
-        books=open_books(),
+        books=transparency.headline(),
     )
 
 

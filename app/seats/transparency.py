@@ -1,7 +1,9 @@
 """The open books: how Kindred is funded, computed from the ledger and memberships.
 
 ``open_books`` runs the same seven queries whatever the size of the ledger; the chart is
-an SVG drawn on the server (no script).
+an SVG drawn on the server (no script). ``headline`` is its first three, the figures the
+landing page shows: the waits and the months, which read every granted application and
+every ledger entry, are left to the page that shows them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class MonthBar:
 
 
 @dataclass(frozen=True)
-class OpenBooks:
+class Headline:
     paying: int
     sponsored: int
     complimentary: int
@@ -34,6 +36,10 @@ class OpenBooks:
     granted: int
     available: int
     waiting: int
+
+
+@dataclass(frozen=True)
+class OpenBooks(Headline):
     median_wait_days: float | None
     recurring_sponsors: int
     wall: list[str]
@@ -56,8 +62,9 @@ def _paid_clause(moment: datetime):
     )
 
 
-def open_books(now: datetime | None = None) -> OpenBooks:
-    """Every figure of the transparency page.  Seven queries."""
+def headline(now: datetime | None = None) -> Headline:
+    """Members by kind, seats funded, granted and free, and people waiting.  Three
+    queries."""
     moment = now or utcnow()
     paid_accounts = select(Subscription.account_id).where(_paid_clause(moment))
     seat_accounts = select(SeatGrant.account_id).where(
@@ -100,6 +107,20 @@ def open_books(now: datetime | None = None) -> OpenBooks:
             SeatApplication.status.in_(("waiting", "review"))
         )
     )
+    return Headline(
+        paying=counts[0],
+        sponsored=counts[1],
+        complimentary=counts[2],
+        funded=totals.get("funded", 0),
+        granted=-totals.get("granted", 0) - totals.get("released", 0),
+        available=sum(totals.values()),
+        waiting=waiting,
+    )
+
+
+def open_books(now: datetime | None = None) -> OpenBooks:
+    """Every figure of the transparency page.  Seven queries."""
+    figures = headline(now)
     # How long each granted applicant waited, in tenths of a day, counted per length: a few
     # rows whatever the number of applicants.
     waited = _tenths_of_days(SeatApplication.created_at, SeatApplication.decided_at)
@@ -127,13 +148,7 @@ def open_books(now: datetime | None = None) -> OpenBooks:
     )
     months = _months()
     return OpenBooks(
-        paying=counts[0],
-        sponsored=counts[1],
-        complimentary=counts[2],
-        funded=totals.get("funded", 0),
-        granted=-totals.get("granted", 0) - totals.get("released", 0),
-        available=sum(totals.values()),
-        waiting=waiting,
+        **vars(figures),
         median_wait_days=_median(waits),
         recurring_sponsors=recurring,
         wall=wall,

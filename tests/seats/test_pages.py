@@ -200,27 +200,50 @@ def test_transparency_page_needs_no_sign_in_and_sets_no_cookie(client, session, 
     assert "<svg" in page and "<script" not in page
 
 
+def _statements_of(client, path: str) -> list[str]:
+    statements: list[str] = []
+    engine = db.session.get_bind().engine
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    assert client.get(path).status_code == 200
+    event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
 def test_transparency_runs_the_same_queries_for_a_small_or_a_big_ledger(client, session):
-    def count():
-        statements = []
-        engine = db.session.get_bind().engine
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        client.get("/transparency")
-        event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
-
     seats.adjust_pool(1, "one")
     db.session.commit()
-    small = count()
+    small = len(_statements_of(client, "/transparency"))
     for n in range(30):
         seats.adjust_pool(2, f"more {n}")
         seats.apply_for_seat(make_account(f"person{n}"))
     db.session.commit()
-    assert count() == small
+    assert len(_statements_of(client, "/transparency")) == small
+
+
+def test_the_landing_page_counts_only_the_headline_of_the_open_books(client, session):
+    """The landing page shows members, seats and people waiting: it never reads the waits
+    of everyone granted nor the ledger month by month, the open books' costliest queries."""
+    from dataclasses import fields
+
+    from app.seats.transparency import Headline, headline, open_books
+
+    seats.adjust_pool(3, "three")
+    for n in range(4):
+        seats.apply_for_seat(make_account(f"person{n}"))
+    db.session.commit()
+    books, figures = open_books(), headline()
+    assert figures == Headline(**{f.name: getattr(books, f.name) for f in fields(Headline)})
+    assert (figures.granted, figures.available, figures.waiting) == (3, 0, 1)
+
+    statements = " ".join(_statements_of(client, "/")).lower()
+    assert "seat_ledger" in statements and "seat_applications" in statements
+    assert "decided_at" not in statements, "the waits are the open books' own"
+    assert "strftime" not in statements and "to_char" not in statements, "nor the months"
+    assert "sponsorships" not in statements, "nor the sponsors"
 
 
 def test_the_median_wait_is_counted_from_grouped_lengths():
