@@ -132,10 +132,10 @@ def utcnow() -> datetime:
 
 
 def lost_the_write_lock(error: SQLAlchemyError) -> bool:
-    """Whether ``error`` is SQLite refusing a transaction the write lock: one that has only
-    read cannot become a writer once another connection has committed since it began (it
-    would write over a snapshot that is no longer current), and SQLite says so at once
-    rather than waiting."""
+    """Whether ``error`` is SQLite refusing a transaction the write lock (``SQLITE_BUSY``).
+    Mostly a transaction that has only read: it cannot become a writer once another
+    connection has committed since it began (its snapshot is no longer current), and SQLite
+    says so at once. Otherwise a writer that waited out the busy timeout."""
     return getattr(getattr(error, "orig", None), "sqlite_errorname", "").startswith("SQLITE_BUSY")
 
 
