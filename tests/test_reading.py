@@ -301,10 +301,22 @@ def test_the_rows_an_etag_is_made_of_are_the_posts_and_threads_the_page_shows(cs
             )
             assert held.id not in [row[0] for row in shown]
             cursor = page.next_cursor
-        threads = services.threads_page(reader, None)
-        assert [row[0] for row in services.threads_page_shown(reader, None)] == [
-            thread.id for thread in threads.items
-        ]
+        # Threads: more than a page, one held, and another group's alongside.
+        for n in range(PAGE_SIZE + 1):
+            make_thread(group, bea, title=f"Thread {n}")
+        make_thread(group, bea, title="Held").held_at = utcnow()
+        make_thread(make_group(bea, "orchards"), bea, title="Elsewhere")
+        db.session.commit()
+        cursor = None
+        for _page in range(2):
+            threads = services.threads_page(reader, cursor)
+            shown = services.threads_page_shown(reader, cursor)
+            assert [row[0] for row in shown] == [thread.id for thread in threads.items] + (
+                [shown[-1][0]] if threads.next_cursor else []
+            )
+            assert {row[3] for row in shown}.isdisjoint({"Held", "Elsewhere"})
+            cursor = threads.next_cursor
+        assert cursor is None, "both pages walked"
         # The directory: a private group left out, in either order, searched or not.
         make_group(bea, "quiet-room", visibility="private")
         for n in range(PAGE_SIZE + 1):

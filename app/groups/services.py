@@ -687,28 +687,42 @@ def _thread_list(query, cursor: str | None, columns, descending: bool) -> Page[T
 def threads_page(access: Access, cursor: str | None) -> Page[Thread]:
     """The group's threads the viewer may open (``readable_threads``), latest activity first."""
     return _thread_list(
-        select(Thread).where(*_group_threads(access)),
+        select(Thread).where(*_group_threads(access.group.id, access.account)),
         cursor,
         (Thread.last_activity_at, Thread.id),
         descending=True,
     )
 
 
-def _group_threads(access: Access) -> tuple:
+def _group_threads(group_id, viewer: Account | None) -> tuple:
     """The threads ``threads_page`` and its ETag's rows pick: one rule for both."""
-    return Thread.group_id == access.group.id, readable_threads(access.account)
+    return Thread.group_id == group_id, readable_threads(viewer)
 
 
 def threads_page_shown(access: Access, cursor: str | None) -> list:
     """What ``threads_page`` shows of each thread and its author, as plain rows (for an
     ETag, as ``posts_page_shown``)."""
-    query = (
-        select(*Thread.__table__.c, *public_columns())
-        .outerjoin(Account, Account.id == Thread.author_id)
-        .where(*_group_threads(access))
-    )
+    if cursor is None and access.account is None:
+        rows = db.session.connection().execute(
+            _first_threads_shown(), {"group_id": access.group.id}
+        )
+        return list(map(tuple, rows.all()))
+    query = _shown_of_threads().where(*_group_threads(access.group.id, access.account))
     query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
     return list(map(tuple, db.session.connection().execute(query).all()))
+
+
+def _shown_of_threads():
+    return select(*Thread.__table__.c, *public_columns()).outerjoin(
+        Account, Account.id == Thread.author_id
+    )
+
+
+@cache
+def _first_threads_shown():
+    """The first page of a group signed out, as ``_first_page_shown``: built once."""
+    query = _shown_of_threads().where(*_group_threads(bindparam("group_id"), None))
+    return _listed(query, None, (Thread.last_activity_at, Thread.id), descending=True)
 
 
 def unanswered_page(access: Access, cursor: str | None) -> Page[Thread]:
