@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.users)
     app.add_template_global(avatars.avatar_url)
     app.add_template_global(avatars.profile_url)
+    app.add_template_global(avatars.byline)
 
 
 def _load_signed_in_account(token: str):

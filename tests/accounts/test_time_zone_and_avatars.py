@@ -9,7 +9,14 @@ from app.accounts import avatars
 from app.accounts import services as account_services
 from app.domain import DomainError
 from tests.accounts.support import page, reload
-from tests.helpers import make_account, make_group, make_member, make_thread
+from tests.helpers import (
+    add_to_group,
+    make_account,
+    make_group,
+    make_member,
+    make_reply,
+    make_thread,
+)
 
 
 def test_times_are_in_utc_until_the_person_chooses_a_zone(client, auth, session):
@@ -94,3 +101,31 @@ def test_posts_show_the_authors_avatar_name_and_handle(client, auth, session):
     assert '<strong>Bea Brown</strong></a> <span class="handle">@bea</span>' in html
     assert not re.search(r'<img[^>]+src="(https?:)?//', html)
     assert client.get(url).status_code == 200
+
+
+def test_each_author_on_a_page_has_their_own_byline(client, auth, session):
+    """Bylines are built once per author per request: two authors, each replying twice,
+    keep their own; a name is escaped; without a display name the handle is the name."""
+    bea = make_member("bea", display_name="Bea <b>Brown</b>")
+    group = make_group(bea)
+    thread = make_thread(group, bea)
+    cai = make_member("cai")
+    add_to_group(group, cai)
+    for author in (cai, bea, cai):
+        make_reply(thread, author)
+    make_account("ann")
+    auth.login("ann")
+    html = client.get(f"/groups/gardens/threads/{thread.id}").get_data(as_text=True)
+    bylines = re.findall(
+        r'<span class="author">.*?</a>(?: <span class="handle">[^<]*</span>)?</span>', html
+    )
+    bea_line = (
+        f'<span class="author"><img class="avatar" src="/avatars/{avatars.shade_of(bea)}/BB.svg"'
+        ' alt="" width="32" height="32"> <a href="/u/bea"><strong>Bea &lt;b&gt;Brown&lt;/b&gt;'
+        '</strong></a> <span class="handle">@bea</span></span>'
+    )
+    cai_line = (
+        f'<span class="author"><img class="avatar" src="/avatars/{avatars.shade_of(cai)}/C.svg"'
+        ' alt="" width="32" height="32"> <a href="/u/cai"><strong>cai</strong></a></span>'
+    )
+    assert bylines == [bea_line, cai_line, bea_line, cai_line]
