@@ -93,11 +93,10 @@ def byline(account: Account | None) -> Markup:
     shown = (account.handle, account.handle_key, account.display_name)
     line = built.get(shown)
     if line is None:
-        handle = f' <span class="handle">@{escape(account.handle)}</span>'
+        handle = account.display_name and f' <span class="handle">@{escape(account.handle)}</span>'
         line = built[shown] = Markup(  # noqa: S704 (each part escaped)
             f'<span class="author"><img class="avatar" src="{escape(avatar_url(account))}"'
             f' alt="" width="32" height="32"> <a href="{escape(profile_url(account))}">'
-            f"<strong>{escape(account.name)}</strong></a>"
-            f"{handle if account.display_name else ''}</span>"
+            f"<strong>{escape(account.name)}</strong></a>{handle or ''}</span>"
         )
     return line

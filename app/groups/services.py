@@ -703,13 +703,18 @@ def threads_page_shown(access: Access, cursor: str | None) -> list:
     """What ``threads_page`` shows of each thread and its author, as plain rows (for an
     ETag, as ``posts_page_shown``)."""
     if cursor is None and access.account is None:
-        rows = db.session.connection().execute(
-            _first_threads_shown(), {"group_id": access.group.id}
-        )
-        return list(map(tuple, rows.all()))
-    query = _shown_of_threads().where(*_group_threads(access.group.id, access.account))
-    query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
-    return list(map(tuple, db.session.connection().execute(query).all()))
+        query, values = _first_threads_shown(), {"group_id": access.group.id}
+    else:
+        query = _shown_of_threads().where(*_group_threads(access.group.id, access.account))
+        query = _listed(query, cursor, (Thread.last_activity_at, Thread.id), descending=True)
+        values = {}
+    return _plain_rows(query, values)
+
+
+def _plain_rows(query, values: dict) -> list:
+    """``query``'s rows as tuples, straight from the connection: the ORM would only pass
+    them through."""
+    return list(map(tuple, db.session.connection().execute(query, values).all()))
 
 
 def _shown_of_threads():
@@ -796,12 +801,9 @@ _SHOWN_OF_POST = (*(c for c in Post.__table__.c if c.key != "body"), *public_col
 def posts_page_shown(thread: Thread, cursor: str | None, access: Access | None = None) -> list:
     """What ``posts_page`` shows of each post and its author, as plain rows: an ETag made
     of these is the page's, and reading them costs a third of loading the posts."""
-    # Plain rows come straight from the connection: the ORM would only pass them through.
     if cursor is None and (access is None or access.account is None):
-        rows = db.session.connection().execute(_first_page_shown(), {"thread_id": thread.id})
-        return list(map(tuple, rows.all()))
-    query = _shown_of_posts().where(*_on_posts_page(thread, cursor, access))
-    return list(map(tuple, db.session.connection().execute(query).all()))
+        return _plain_rows(_first_page_shown(), {"thread_id": thread.id})
+    return _plain_rows(_shown_of_posts().where(*_on_posts_page(thread, cursor, access)), {})
 
 
 def _shown_of_posts():
